@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// gislog: a root-cause scanner for ArcGIS Enterprise logs.
+//
+// C lives only in the three shim targets below. `GISLogKit` holds every piece of logic and is
+// tested without spawning processes; `gislog` is a thin command-line shell over it.
+let package = Package(
+    name: "gislog",
+    products: [
+        .executable(name: "gislog", targets: ["gislog"]),
+        .library(name: "GISLogKit", targets: ["GISLogKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "CGISLogShims",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .target(
+            name: "GISLogKit",
+            dependencies: ["CZlib", "CGISLogShims"],
+            swiftSettings: [
+                .enableUpcomingFeature("InternalImportsByDefault"),
+            ]
+        ),
+        .executableTarget(
+            name: "gislog",
+            dependencies: [
+                "GISLogKit",
+                "CGISLogShims",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [
+                .enableUpcomingFeature("InternalImportsByDefault"),
+            ]
+        ),
+        .testTarget(
+            name: "GISLogKitTests",
+            dependencies: ["GISLogKit"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "GISLogCLITests",
+            dependencies: ["gislog"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+/// A forward-only stream of bytes: a file, the inflated content of a gzip file, a transcoded UTF-16 file.
+///
+/// Sources own their C resources and release them in `deinit`. They are used by one thread at a time.
+protocol ByteSource: AnyObject {
+    /// Fills the start of `buffer` with the next bytes and returns how many were written; `0` means the end.
+    ///
+    /// Damage that ends the data early (a truncated gzip member, say) is not thrown: the source returns
+    /// what it decoded, records a warning, and then reports the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int
+
+    /// Bytes taken from the file on disk so far (compressed bytes for gzip).
+    var storedBytesRead: Int64 { get }
+}
+
+extension ByteSource {
+    /// Reads until `buffer` is full or the source ends; returns the number of bytes written.
+    func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+}
+
+/// Serves bytes that were already read to sniff the format, then the rest of the upstream source.
+final class PrefixedSource: ByteSource {
+    private var prefix: [UInt8]
+    private var position = 0
+    private let upstream: any ByteSource
+
+    init(prefix: [UInt8], upstream: any ByteSource) {
+        self.prefix = prefix
+        self.upstream = upstream
+    }
+
+    var storedBytesRead: Int64 { upstream.storedBytesRead }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        if position < prefix.count {
+            let count = min(buffer.count, prefix.count - position)
+            prefix.withUnsafeBytes { bytes in
+                buffer.baseAddress!.copyMemory(from: bytes.baseAddress! + position, byteCount: count)
+            }
+            position += count
+            if position == prefix.count { prefix = [] ; position = Int.max }
+            return count
+        }
+        return try upstream.read(into: buffer)
+    }
+}

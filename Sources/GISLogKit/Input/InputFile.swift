@@ -1,0 +1,87 @@
+/// The ArcGIS Enterprise product that wrote a log.
+public enum Product: String, Sendable, Hashable, CaseIterable {
+    case server
+    case portal
+    case dataStore = "datastore"
+    case unknown
+
+    /// The ECS `event.dataset` value, e.g. `arcgis.server`.
+    public var dataset: String { "arcgis." + rawValue }
+}
+
+/// Which log of the product: the site's own log, a service's log, a database log.
+public enum Component: String, Sendable, Hashable, CaseIterable {
+    /// `logs/<MACHINE>/server/` (Server and Data Store framework logs).
+    case server
+    /// `logs/<MACHINE>/services/…` (one folder per running service).
+    case services
+    /// `logs/<MACHINE>/portal/`.
+    case portal
+    /// Data Store `logs/<MACHINE>/database/` (PostgreSQL logs).
+    case database
+    /// Data Store `logs/<MACHINE>/couchlog/` and other folders gislog knows but does not interpret.
+    case other
+    /// A file outside the standard layout.
+    case unknown
+}
+
+/// A file to read, with what its place in the logs tree says about it.
+public struct InputFile: Sendable, Hashable {
+    /// The path as given or found while walking.
+    public var path: String
+    public var product: Product
+    public var component: Component
+    /// The machine named by the folder layout (`logs/<MACHINE>/…`), upper-cased; nil outside the layout,
+    /// in which case each record's `machine` attribute is used.
+    public var machine: String?
+    /// Size on disk when discovered.
+    public var size: Int64
+
+    public init(path: String, product: Product = .unknown, component: Component = .unknown,
+                machine: String? = nil, size: Int64 = 0) {
+        self.path = path
+        self.product = product
+        self.component = component
+        self.machine = machine
+        self.size = size
+    }
+
+    /// Reads product, component and machine from an ArcGIS logs path such as
+    /// `…/arcgisserver/logs/GIS01.EXAMPLE.COM/server/server-20150101.095803-8596-0.0.log`.
+    public static func classify(path: String, size: Int64 = 0) -> InputFile {
+        var file = InputFile(path: path, size: size)
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0) }
+        let lower = parts.map { $0.lowercased() }
+        // The last `logs/<MACHINE>/<component>/` in the path wins (a copied tree may nest `logs` folders).
+        if let logs = lower.indices.dropLast(2).last(where: { lower[$0] == "logs" }) {
+            let folder = lower[logs + 2]
+            let known: Component? = switch folder {
+            case "server": .server
+            case "services": .services
+            case "portal": .portal
+            case "database": .database
+            case "couchlog", "errorreports", "elasticsearch", "tilecache", "nosql": .other
+            default: nil
+            }
+            if let known, logs + 2 < parts.count - 1 {
+                file.component = known
+                file.machine = parts[logs + 1].uppercased()
+                let ancestors = lower[..<logs]
+                if ancestors.contains(where: { $0.contains("datastore") }) {
+                    file.product = .dataStore
+                } else if ancestors.contains(where: { $0.contains("portal") }) || known == .portal {
+                    file.product = .portal
+                } else if known == .database {
+                    file.product = .dataStore
+                } else {
+                    file.product = .server
+                }
+            }
+        }
+        if file.product == .unknown {
+            let name = lower.last ?? ""
+            if name.hasPrefix("portal") { file.product = .portal } else if name.hasPrefix("server-") { file.product = .server }
+        }
+        return file
+    }
+}

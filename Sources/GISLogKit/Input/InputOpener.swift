@@ -1,0 +1,89 @@
+/// How a file's content is laid out, decided from its first bytes (never from its name).
+public enum ContentFormat: String, Sendable, Hashable {
+    /// `<Msg …>…</Msg>` records.
+    case records
+    /// Admin API `logs/query` JSON responses.
+    case adminJSON = "admin_json"
+}
+
+/// What the first bytes said about a file.
+public struct Encoding: Sendable, Hashable {
+    /// The file is gzip (one or more members).
+    public var gzip = false
+    /// The text was UTF-16 and is transcoded; nil for UTF-8 (or ASCII, or Windows-1252 bytes).
+    public var utf16: UTF16Order?
+    /// The text started with a UTF-8 byte-order mark.
+    public var utf8BOM = false
+
+    public enum UTF16Order: String, Sendable, Hashable { case littleEndian = "utf-16le", bigEndian = "utf-16be" }
+}
+
+/// Opens a file and stacks the right decoders on it: gzip (by magic bytes), UTF-16 (by byte-order mark or
+/// NUL pattern), a UTF-8 mark dropped, JSON or records told apart by content.
+enum InputOpener {
+    struct Opened {
+        let source: any ByteSource
+        let format: ContentFormat
+        let encoding: Encoding
+    }
+
+    static let sniffLength = 64 << 10
+
+    static func open(path: String, warnings: WarningLog, decompressedLimit: Int64) throws(InputError) -> Opened {
+        var encoding = Encoding()
+        let file = try FileSource(path: path)
+        var (head, source) = try peek(file)
+        if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+            encoding.gzip = true
+            (head, source) = try peek(GzipSource(upstream: source, warnings: warnings, limit: decompressedLimit))
+        }
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) {
+            encoding.utf8BOM = true
+            head.removeFirst(3)
+            source = PrefixedSource(prefix: head, upstream: source)
+        } else if let order = utf16Order(head) {
+            encoding.utf16 = order
+            let hasMark = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+            if hasMark { head.removeFirst(2) }
+            let transcoder = UTF16Source(upstream: PrefixedSource(prefix: head, upstream: source),
+                                         bigEndian: order == .bigEndian)
+            (head, source) = try peek(transcoder)
+        }
+        return Opened(source: source, format: looksLikeAdminJSON(head) ? .adminJSON : .records, encoding: encoding)
+    }
+
+    /// Reads the first bytes and returns them with a source that serves them again.
+    private static func peek(_ upstream: any ByteSource) throws(InputError) -> ([UInt8], any ByteSource) {
+        var head = [UInt8](repeating: 0, count: sniffLength)
+        var outcome: Result<Int, InputError> = .success(0)
+        head.withUnsafeMutableBytes { bytes in
+            outcome = Result { () throws(InputError) in try upstream.readFully(into: bytes) }
+        }
+        let count = try outcome.get()
+        head.removeSubrange(count...)
+        return (head, PrefixedSource(prefix: head, upstream: upstream))
+    }
+
+    /// A byte-order mark, or the NUL pattern of ASCII text in UTF-16 (every other byte zero).
+    static func utf16Order(_ head: [UInt8]) -> Encoding.UTF16Order? {
+        if head.starts(with: [0xFF, 0xFE]) { return .littleEndian }
+        if head.starts(with: [0xFE, 0xFF]) { return .bigEndian }
+        let sample = head.prefix(512)
+        guard sample.count >= 16 else { return nil }
+        var evenZeros = 0, oddZeros = 0
+        for (index, byte) in sample.enumerated() where byte == 0 {
+            if index % 2 == 0 { evenZeros += 1 } else { oddZeros += 1 }
+        }
+        let pairs = sample.count / 2
+        if oddZeros * 10 >= pairs * 9 && evenZeros * 10 < pairs { return .littleEndian }
+        if evenZeros * 10 >= pairs * 9 && oddZeros * 10 < pairs { return .bigEndian }
+        return nil
+    }
+
+    /// JSON that names `logMessages` before any `<Msg` record.
+    static func looksLikeAdminJSON(_ head: [UInt8]) -> Bool {
+        guard let first = head.first(where: { !TextRepair.isSpace($0) }),
+              first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return false }
+        return head.firstRange(of: Array("\"logMessages\"".utf8)) != nil
+    }
+}

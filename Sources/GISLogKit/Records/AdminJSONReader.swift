@@ -1,0 +1,331 @@
+internal import CGISLogShims
+internal import Glibc
+
+/// Reads files that hold Admin API `logs/query` responses (`{"hasMore":…, "logMessages":[{…}, …]}`), as
+/// saved by scripts that page through `…/admin/logs/query` or `…/portaladmin/logs/query`.
+///
+/// Every object inside any `logMessages` array is a record, so a file may hold one response, several
+/// concatenated, or an array of them. Streams through the shared buffer; an object longer than the record
+/// limit is skipped and counted. `time` may be epoch milliseconds (what the API returns) or an ArcGIS time
+/// stamp; `code` may be a number or a string.
+final class AdminJSONReader {
+    private let source: any ByteSource
+    private let warnings: WarningLog
+    private var zone: ZoneCache
+    private let buffer: ReadBuffer
+    private let data: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private var fill = 0
+    private var position = 0
+    private var ended = false
+    private var base: Int64 = 0
+    private var countedTo = 0
+    private var newlinesBefore = 0
+
+    // Tokenizer state, kept across buffer refills.
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    private var stringStart = -1
+    private var lastKeyIsLogMessages = false
+    private var expectArray = false
+    private var arrayDepth = -1
+    private var objectStart = -1
+    private var skippingObject = false
+    private var syntaxProblem: (offset: Int64, message: String)?
+
+    /// Decoded field values of the current object; record views point into it.
+    private var scratch: [UInt8] = []
+    private(set) var counters = ReaderCounters()
+
+    init(source: any ByteSource, warnings: WarningLog, zone: LogTimeZone, buffer: ReadBuffer) {
+        self.source = source
+        self.warnings = warnings
+        self.zone = ZoneCache(zone: zone)
+        self.buffer = buffer
+        data = buffer.storage.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        capacity = buffer.storage.count - 64
+    }
+
+    private func line(at index: Int) -> Int {
+        if index > countedTo {
+            newlinesBefore += gislog_count_newlines(data + countedTo, index - countedTo)
+            countedTo = index
+        }
+        return newlinesBefore + 1
+    }
+
+    private func refill() throws(InputError) {
+        var keep = position
+        if objectStart >= 0 {
+            if position - objectStart >= buffer.maxRecordBytes {
+                // Too long for one record: drop it, keep tokenizing to find its end.
+                objectStart = -1
+                skippingObject = true
+                counters.oversizedRecords += 1
+            } else {
+                keep = objectStart
+            }
+        }
+        _ = line(at: keep)
+        let kept = fill - keep
+        if kept > 0 && keep > 0 { memmove(data, data + keep, kept) }
+        base += Int64(keep)
+        fill = kept
+        position -= keep
+        if objectStart >= 0 { objectStart -= keep }
+        if stringStart >= 0 { stringStart = max(0, stringStart - keep) }
+        countedTo -= keep
+        let room = UnsafeMutableRawBufferPointer(start: data + fill, count: min(capacity - fill, buffer.chunkSize))
+        let count = try source.read(into: room)
+        if count == 0 { ended = true }
+        fill += count
+        counters.decodedBytes += Int64(count)
+    }
+
+    func run(_ body: (inout RecordView) -> Void) throws(InputError) {
+        while true {
+            if position >= fill {
+                if ended { break }
+                try refill()
+                continue
+            }
+            let byte = data[position]
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                    if stringStart >= 0 {
+                        lastKeyIsLogMessages = position - stringStart == 11
+                            && memcmp(data + stringStart, "logMessages", 11) == 0
+                    }
+                }
+                position += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                stringStart = position + 1
+            case UInt8(ascii: ":"):
+                expectArray = lastKeyIsLogMessages
+                lastKeyIsLogMessages = false
+            case UInt8(ascii: "["):
+                depth += 1
+                if expectArray && arrayDepth < 0 { arrayDepth = depth }
+                expectArray = false
+            case UInt8(ascii: "{"):
+                depth += 1
+                if arrayDepth >= 0 && depth == arrayDepth + 1 && objectStart < 0 && !skippingObject {
+                    objectStart = position
+                }
+                expectArray = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if arrayDepth >= 0 && depth == arrayDepth + 1 && byte == UInt8(ascii: "}") {
+                    if objectStart >= 0 {
+                        emit(objectStart..<(position + 1), body)
+                    }
+                    objectStart = -1
+                    skippingObject = false
+                }
+                if depth == arrayDepth && byte == UInt8(ascii: "]") { arrayDepth = -1 }
+                depth -= 1
+                if depth < 0 {
+                    noteSyntax("unbalanced '\(Character(Unicode.Scalar(byte)))'")
+                    depth = 0
+                }
+                expectArray = false
+            default:
+                if !TextRepair.isSpace(byte) { lastKeyIsLogMessages = false }
+            }
+            position += 1
+        }
+        if inString || depth > 0 {
+            noteSyntax("the JSON ends before its last value is closed (cut off?)")
+        }
+        counters.lines = line(at: fill)
+        if let problem = syntaxProblem {
+            warnings.add(.invalidJSON, at: .byteOffset(problem.offset), problem.message,
+                         hint: "records before this point were read; re-export the logs if some are missing")
+        }
+        if counters.oversizedRecords > 0 {
+            warnings.add(.oversizedRecord, "\(counters.oversizedRecords) logMessages object(s) longer than "
+                         + "\(buffer.maxRecordBytes) bytes were skipped", hint: "raise --max-record-size")
+        }
+    }
+
+    private func noteSyntax(_ message: String) {
+        if syntaxProblem == nil { syntaxProblem = (base + Int64(position), message) }
+    }
+
+    // MARK: - One logMessages object
+
+    private func emit(_ range: Range<Int>, _ body: (inout RecordView) -> Void) {
+        scratch.removeAll(keepingCapacity: true)
+        var values: [(field: RecordField?, name: Range<Int>, value: Range<Int>, isString: Bool)] = []
+        var message: Range<Int>?
+        var cursor = JSONCursor(data: data, position: range.lowerBound + 1, end: range.upperBound - 1)
+        while true {
+            cursor.skipSpace()
+            guard cursor.position < cursor.end else { break }
+            if cursor.peek == UInt8(ascii: ",") { cursor.position += 1; continue }
+            guard let key = cursor.readString(into: &scratch) else { break }
+            cursor.skipSpace()
+            guard cursor.peek == UInt8(ascii: ":") else { break }
+            cursor.position += 1
+            cursor.skipSpace()
+            guard let (value, isString) = cursor.readScalar(into: &scratch) else { break }
+            let keyName = scratch[key].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+            if keyName == "message" {
+                message = value
+            } else {
+                let field = RecordField.allCases.first { $0.attributeName == keyName }
+                    ?? (keyName == "target" ? .source : nil)
+                values.append((field, key, value, isString))
+            }
+        }
+        scratch.withUnsafeBytes { storage in
+            var view = RecordView(base: storage.baseAddress ?? UnsafeRawPointer(data))
+            view.isDecoded = true
+            for item in values {
+                if let field = item.field { view.set(field, item.value) } else { view.extraAttributes.append((item.name, item.value)) }
+            }
+            if let message { view.textRange = message }
+            view.recordRange = 0..<storage.count
+            view.line = line(at: range.lowerBound)
+            view.byteOffset = base + Int64(range.lowerBound)
+            counters.records += 1
+            if let type = view.bytes(.type) { view.level = Level(bytes: type) }
+            if let code = view.bytes(.code) { view.code = RecordReader.parseCode(code) }
+            if let time = view.bytes(.time) {
+                if let epoch = RecordReader.parseCode(time).map(Int64.init) ?? Self.parseEpoch(time) {
+                    view.time = epoch
+                } else if let wall = LogTime.parseWallClock(time) {
+                    view.time = zone.utc(fromWallClock: wall)
+                } else {
+                    counters.badTimes += 1
+                }
+            }
+            body(&view)
+        }
+    }
+
+    /// Epoch milliseconds written with more digits than `parseCode` takes, or as a float (`1.6532e12`).
+    private static func parseEpoch(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard bytes.count <= 24 else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let value = Int64(text) { return value }
+        if let value = Double(text), value.isFinite, abs(value) < 1e16 { return Int64(value) }
+        return nil
+    }
+}
+
+/// A read position inside one complete JSON object.
+private struct JSONCursor {
+    let data: UnsafeMutablePointer<UInt8>
+    var position: Int
+    let end: Int
+
+    var peek: UInt8 { position < end ? data[position] : 0 }
+
+    mutating func skipSpace() {
+        while position < end && TextRepair.isSpace(data[position]) { position += 1 }
+    }
+
+    /// Decodes a JSON string into `out`, returning its range there.
+    mutating func readString(into out: inout [UInt8]) -> Range<Int>? {
+        guard peek == UInt8(ascii: "\"") else { return nil }
+        position += 1
+        let start = out.count
+        while position < end {
+            let byte = data[position]
+            position += 1
+            if byte == UInt8(ascii: "\"") { return start..<out.count }
+            guard byte == UInt8(ascii: "\\") else { out.append(byte); continue }
+            guard position < end else { return nil }
+            let escape = data[position]
+            position += 1
+            switch escape {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard var scalar = readHex4() else { return nil }
+                if (0xD800..<0xDC00).contains(scalar), peek == UInt8(ascii: "\\"), position + 1 < end,
+                   data[position + 1] == UInt8(ascii: "u") {
+                    position += 2
+                    if let low = readHex4(), (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                }
+                out.append(contentsOf: String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
+            default: out.append(escape)
+            }
+        }
+        return nil
+    }
+
+    private mutating func readHex4() -> UInt32? {
+        guard position + 4 <= end else { return nil }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = data[position]
+            position += 1
+            let digit: UInt8
+            switch byte {
+            case 0x30...0x39: digit = byte - 0x30
+            case 0x41...0x46: digit = byte - 0x37
+            case 0x61...0x66: digit = byte - 0x57
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// A string (decoded) or a bare number/literal (as written); nested objects and arrays are skipped.
+    mutating func readScalar(into out: inout [UInt8]) -> (Range<Int>, Bool)? {
+        switch peek {
+        case UInt8(ascii: "\""):
+            return readString(into: &out).map { ($0, true) }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var nesting = 0
+            var quoted = false, escaped = false
+            while position < end {
+                let byte = data[position]
+                position += 1
+                if quoted {
+                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""): quoted = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): nesting += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    nesting -= 1
+                    if nesting == 0 { return (out.count..<out.count, false) }
+                default: break
+                }
+            }
+            return nil
+        default:
+            let start = out.count
+            while position < end {
+                let byte = data[position]
+                if byte == UInt8(ascii: ",") || TextRepair.isSpace(byte) { break }
+                out.append(byte)
+                position += 1
+            }
+            let literal = out[start...]
+            if literal.elementsEqual("null".utf8) {
+                out.removeSubrange(start...)
+            }
+            return (start..<out.count, false)
+        }
+    }
+}

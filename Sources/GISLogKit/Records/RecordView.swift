@@ -1,0 +1,94 @@
+/// The attributes gislog knows by name. Others are kept as `RecordView.extraAttributes`.
+public enum RecordField: Int, Sendable, CaseIterable {
+    case time, type, code, source, process, thread, methodName, machine, user, elapsed, requestID
+
+    /// The attribute name as ArcGIS 10.1+ writes it (10.0 wrote `target` for `source`).
+    public var attributeName: String {
+        switch self {
+        case .time: "time"
+        case .type: "type"
+        case .code: "code"
+        case .source: "source"
+        case .process: "process"
+        case .thread: "thread"
+        case .methodName: "methodName"
+        case .machine: "machine"
+        case .user: "user"
+        case .elapsed: "elapsed"
+        case .requestID: "requestID"
+        }
+    }
+}
+
+/// One log record as it lies in the reader's buffer, with its attributes located but not copied.
+///
+/// - Warning: A view points into memory that the reader reuses. It is valid only inside the callback that
+///   receives it; copy what you keep with `materialize` or the `string` accessors.
+public struct RecordView {
+    /// Storage that every range below indexes into.
+    public let base: UnsafeRawPointer
+    /// The whole record, `<Msg` to the closing tag (or to where it was cut).
+    public internal(set) var recordRange: Range<Int> = 0..<0
+    /// The message text between the start tag and the closing tag, untrimmed and with entities undecoded.
+    public internal(set) var textRange: Range<Int> = 0..<0
+    var fieldRanges = InlineArray<11, Range<Int>>(repeating: 0..<0)
+    var fieldPresent: UInt16 = 0
+    /// Attributes with other names, in order: `(name, value)` ranges.
+    public internal(set) var extraAttributes: [(name: Range<Int>, value: Range<Int>)] = []
+
+    /// The level from the `type` attribute.
+    public internal(set) var level: Level = .unknown
+    /// The numeric `code`, or nil when absent or not a number.
+    public internal(set) var code: Int?
+    /// The record time as an instant (milliseconds since the epoch), after applying the site's zone.
+    public internal(set) var time: Int64?
+    /// 1-based line of the record start in the decompressed text.
+    public internal(set) var line: Int = 0
+    /// Byte offset of the record start in the decompressed text.
+    public internal(set) var byteOffset: Int64 = 0
+    /// The record was longer than the limit and was cut there.
+    public internal(set) var isTruncated = false
+    /// No closing tag: the record ended at the next `<Msg` or at the end of the file.
+    public internal(set) var isUnterminated = false
+    /// Values were decoded already (records from Admin API JSON): no XML entities to decode.
+    public internal(set) var isDecoded = false
+
+    init(base: UnsafeRawPointer) { self.base = base }
+
+    /// The raw bytes of a field, or nil when the record has no such attribute.
+    @inline(__always)
+    public func bytes(_ field: RecordField) -> UnsafeRawBufferPointer? {
+        guard fieldPresent & (1 << field.rawValue) != 0 else { return nil }
+        return slice(fieldRanges[field.rawValue])
+    }
+
+    /// The raw bytes of the message text.
+    public var textBytes: UnsafeRawBufferPointer { slice(textRange) }
+
+    /// The raw bytes of the whole record.
+    public var recordBytes: UnsafeRawBufferPointer { slice(recordRange) }
+
+    @inline(__always)
+    func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
+
+    /// Whether `field` was present in the record (even if empty).
+    public func has(_ field: RecordField) -> Bool { fieldPresent & (1 << field.rawValue) != 0 }
+
+    mutating func set(_ field: RecordField, _ range: Range<Int>) {
+        fieldRanges[field.rawValue] = range
+        fieldPresent |= 1 << field.rawValue
+    }
+
+    /// A field's value for display: XML entities decoded, invalid UTF-8 repaired.
+    public func string(_ field: RecordField) -> String? {
+        bytes(field).map { isDecoded ? TextRepair.string($0) : TextRepair.xmlString($0) }
+    }
+
+    /// The message for display: trimmed, XML entities decoded, invalid UTF-8 repaired.
+    public var text: String {
+        let raw = TextRepair.trimmed(textBytes)
+        return isDecoded ? TextRepair.string(raw) : TextRepair.xmlString(raw)
+    }
+}

@@ -1,0 +1,75 @@
+/// First and last record time and the record count of one machine.
+public struct MachineSpan: Sendable, Hashable {
+    public var machine: String
+    public var first: Int64?
+    public var last: Int64?
+    public var records: Int
+
+    mutating func include(_ time: Int64?) {
+        records += 1
+        guard let time else { return }
+        if first.map({ time < $0 }) ?? true { first = time }
+        if last.map({ time > $0 }) ?? true { last = time }
+    }
+
+    mutating func merge(_ other: MachineSpan) {
+        records += other.records
+        if let f = other.first, first.map({ f < $0 }) ?? true { first = f }
+        if let l = other.last, last.map({ l > $0 }) ?? true { last = l }
+    }
+}
+
+/// What happened to one file.
+public struct FileCoverage: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        /// Read to the end without trouble.
+        case read
+        /// Read, but something was wrong with it (see the warnings): damaged gzip, cut records, stray text.
+        case damaged
+        /// Could not be opened or read at all.
+        case failed
+    }
+
+    public var file: InputFile
+    public var status: Status
+    public var format: ContentFormat?
+    public var encoding: Encoding
+    /// Bytes read from disk (compressed bytes for gzip).
+    public var storedBytes: Int64
+    public var counters: ReaderCounters
+}
+
+/// Everything a scan knows about what it read: the basis for trusting (or doubting) its findings.
+public struct Coverage: Sendable {
+    public var files: [FileCoverage] = []
+    public var skipped: [SkippedFile] = []
+    public var totals = ReaderCounters()
+    /// Records per level; every level has an entry (zero when none).
+    public var recordsByLevel: [Level: Int] = Dictionary(uniqueKeysWithValues: Level.allCases.map { ($0, 0) })
+    /// One entry per machine, sorted by name.
+    public var machines: [MachineSpan] = []
+    /// Bytes read from disk (compressed for gzip files).
+    public var storedBytes: Int64 = 0
+
+    public var filesRead: Int { files.count { $0.status != .failed } }
+    public var filesDamaged: Int { files.count { $0.status == .damaged } }
+    public var filesFailed: Int { files.count { $0.status == .failed } }
+    public var gzipFiles: Int { files.count { $0.encoding.gzip } }
+    public var utf16Files: Int { files.count { $0.encoding.utf16 != nil } }
+    public var adminJSONFiles: Int { files.count { $0.format == .adminJSON } }
+
+    /// Earliest and latest record time over all machines.
+    public var timeRange: (first: Int64, last: Int64)? {
+        let firsts = machines.compactMap(\.first), lasts = machines.compactMap(\.last)
+        guard let first = firsts.min(), let last = lasts.max() else { return nil }
+        return (first, last)
+    }
+
+    /// Skipped files counted by reason.
+    public var skippedByReason: [(reason: SkippedFile.Reason, count: Int)] {
+        SkippedFile.Reason.allCases.compactMap { reason in
+            let count = skipped.count { $0.reason == reason }
+            return count > 0 ? (reason, count) : nil
+        }
+    }
+}

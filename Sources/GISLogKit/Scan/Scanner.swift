@@ -1,0 +1,137 @@
+internal import Dispatch
+internal import Synchronization
+
+/// Settings of a scan.
+public struct ScanOptions: Sendable {
+    /// Files and folders to read.
+    public var paths: [String]
+    /// The zone the logs were written in.
+    public var timeZone: LogTimeZone
+    /// Records longer than this many bytes are cut (and flagged).
+    public var maxRecordBytes: Int = 1 << 20
+    /// Stop decompressing a gzip file after this many bytes (a defence against gzip bombs).
+    public var maxDecompressedBytes: Int64 = 64 << 30
+    /// Worker threads; files are spread over them.
+    public var workers: Int = 2
+
+    public init(paths: [String], timeZone: LogTimeZone) {
+        self.paths = paths
+        self.timeZone = timeZone
+    }
+}
+
+/// Live counters a terminal can show while the scan runs.
+public final class ScanProgress: Sendable {
+    public let totalFiles: Int
+    public let totalBytes: Int64
+    private let doneFiles = Atomic<Int>(0)
+    private let doneBytes = Atomic<Int64>(0)
+
+    init(totalFiles: Int, totalBytes: Int64) {
+        self.totalFiles = totalFiles
+        self.totalBytes = totalBytes
+    }
+
+    /// Files finished so far.
+    public var filesDone: Int { doneFiles.load(ordering: .relaxed) }
+    /// Bytes on disk of the files finished so far.
+    public var bytesDone: Int64 { doneBytes.load(ordering: .relaxed) }
+
+    func finished(file bytes: Int64) {
+        doneFiles.add(1, ordering: .relaxed)
+        doneBytes.add(bytes, ordering: .relaxed)
+    }
+}
+
+/// Receives every record of a scan. One consumer is made per worker thread and sees only that worker's
+/// files, so it needs no locking; the caller merges consumers after the scan.
+public protocol RecordConsumer: AnyObject, SendableMetatype {
+    /// Called once per record, in file order within each file.
+    /// - Parameters:
+    ///   - record: valid only during the call.
+    ///   - file: the file the record is in.
+    ///   - machine: the machine the record belongs to (from the folder layout, else its `machine` attribute).
+    func consume(_ record: inout RecordView, file: InputFile, machine: String)
+}
+
+/// The outcome of a scan.
+public struct ScanResult: Sendable {
+    public var coverage: Coverage
+    /// Trouble with the input, in file order.
+    public var warnings: [ScanWarning]
+}
+
+/// Reads every file under the given paths on a fixed number of threads and feeds the records to consumers.
+public struct Scanner: Sendable {
+    public let options: ScanOptions
+    public let discovery: Discovery
+
+    /// Walks the paths (no file is read yet).
+    public init(options: ScanOptions) {
+        self.options = options
+        discovery = LogDiscovery.discover(paths: options.paths)
+    }
+
+    /// A progress object for `run`, sized from the discovered files.
+    public func makeProgress() -> ScanProgress {
+        ScanProgress(totalFiles: discovery.files.count, totalBytes: discovery.files.reduce(0) { $0 + $1.size })
+    }
+
+    /// Reads all files. Blocking: call it from a thread that may wait, not from a Swift concurrency task.
+    ///
+    /// - Parameters:
+    ///   - progress: updated as files finish.
+    ///   - makeConsumer: makes one consumer per worker thread.
+    /// - Returns: the coverage and warnings, and the consumers (one per worker) to merge.
+    public func run<Consumer: RecordConsumer>(
+        progress: ScanProgress? = nil,
+        makeConsumer: () -> Consumer
+    ) -> (result: ScanResult, consumers: [Consumer]) {
+        let files = discovery.files
+        let workerCount = max(1, min(options.workers, files.count))
+        let consumers = (0..<workerCount).map { _ in makeConsumer() }
+        let outcomes = Mutex<[FileOutcome?]>(Array(repeating: nil, count: files.count))
+        let next = Atomic<Int>(0)
+        let boxes = consumers.map { UncheckedBox($0) }
+        let options = options
+        DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
+            let buffer = ReadBuffer(maxRecordBytes: options.maxRecordBytes)
+            let consumer = boxes[worker].value
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < files.count else { break }
+                let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer)
+                progress?.finished(file: files[index].size)
+                outcomes.withLock { $0[index] = outcome }
+            }
+        }
+        var coverage = Coverage()
+        coverage.skipped = discovery.skipped
+        var warnings = discovery.warnings
+        var machines: [String: MachineSpan] = [:]
+        for outcome in outcomes.withLock({ $0 }) {
+            guard let outcome else { continue }
+            coverage.files.append(outcome.coverage)
+            coverage.totals.add(outcome.coverage.counters)
+            coverage.storedBytes += outcome.coverage.storedBytes
+            for (level, count) in zip(Level.allCases, outcome.levelCounts) { coverage.recordsByLevel[level, default: 0] += count }
+            for span in outcome.machines { machines[span.machine, default: MachineSpan(machine: span.machine, records: 0)].merge(span) }
+            warnings += outcome.warnings
+        }
+        coverage.machines = machines.values.sorted { $0.machine < $1.machine }
+        return (ScanResult(coverage: coverage, warnings: warnings), consumers)
+    }
+}
+
+/// Hands a worker its own consumer across the `concurrentPerform` boundary.
+// SAFETY: each box is read by exactly one worker (index = worker number) while the scan runs.
+private final class UncheckedBox<Value: AnyObject>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A consumer that does nothing, for scans that only need coverage.
+public final class DiscardingConsumer: RecordConsumer {
+    public init() {}
+    public func consume(_ record: inout RecordView, file: InputFile, machine: String) {}
+}
