@@ -49,8 +49,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GISLogKitTests",
-            dependencies: ["GISLogKit"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["GISLogKit"]
         ),
         .testTarget(
             name: "GISLogCLITests",

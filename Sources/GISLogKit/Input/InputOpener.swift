@@ -31,37 +31,38 @@ enum InputOpener {
 
     static func open(path: String, warnings: WarningLog, decompressedLimit: Int64) throws(InputError) -> Opened {
         var encoding = Encoding()
-        let file = try FileSource(path: path)
-        var (head, source) = try peek(file)
+        // `head` holds the first bytes of `upstream`, already consumed from it.
+        var upstream: any ByteSource = try FileSource(path: path)
+        var head = try peek(upstream)
         if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b {
             encoding.gzip = true
-            (head, source) = try peek(GzipSource(upstream: source, warnings: warnings, limit: decompressedLimit))
+            upstream = GzipSource(upstream: PrefixedSource(prefix: head, upstream: upstream),
+                                  warnings: warnings, limit: decompressedLimit)
+            head = try peek(upstream)
         }
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {
             encoding.utf8BOM = true
             head.removeFirst(3)
-            source = PrefixedSource(prefix: head, upstream: source)
         } else if let order = utf16Order(head) {
             encoding.utf16 = order
-            let hasMark = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
-            if hasMark { head.removeFirst(2) }
-            let transcoder = UTF16Source(upstream: PrefixedSource(prefix: head, upstream: source),
-                                         bigEndian: order == .bigEndian)
-            (head, source) = try peek(transcoder)
+            if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { head.removeFirst(2) }
+            upstream = UTF16Source(upstream: PrefixedSource(prefix: head, upstream: upstream),
+                                   bigEndian: order == .bigEndian)
+            head = try peek(upstream)
         }
-        return Opened(source: source, format: looksLikeAdminJSON(head) ? .adminJSON : .records, encoding: encoding)
+        return Opened(source: PrefixedSource(prefix: head, upstream: upstream),
+                      format: looksLikeAdminJSON(head) ? .adminJSON : .records, encoding: encoding)
     }
 
-    /// Reads the first bytes and returns them with a source that serves them again.
-    private static func peek(_ upstream: any ByteSource) throws(InputError) -> ([UInt8], any ByteSource) {
+    /// Reads the first bytes of `upstream` (they are consumed; serve them again with `PrefixedSource`).
+    private static func peek(_ upstream: any ByteSource) throws(InputError) -> [UInt8] {
         var head = [UInt8](repeating: 0, count: sniffLength)
         var outcome: Result<Int, InputError> = .success(0)
         head.withUnsafeMutableBytes { bytes in
             outcome = Result { () throws(InputError) in try upstream.readFully(into: bytes) }
         }
-        let count = try outcome.get()
-        head.removeSubrange(count...)
-        return (head, PrefixedSource(prefix: head, upstream: upstream))
+        head.removeSubrange(try outcome.get()...)
+        return head
     }
 
     /// A byte-order mark, or the NUL pattern of ASCII text in UTF-16 (every other byte zero).

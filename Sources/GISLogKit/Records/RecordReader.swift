@@ -98,6 +98,8 @@ final class RecordReader {
     private var skippingOversized = false
     private var firstUnparsedLine: Int?
     private var reportedBadTime = false
+    /// The last byte of the text so far (to tell whether the final line ends with a line break).
+    private var lastByte: UInt8 = 0
 
     private(set) var counters = ReaderCounters()
 
@@ -124,6 +126,7 @@ final class RecordReader {
     /// Keeps `data[keep..<fill]`, moves it to the front, and reads more after it.
     private func refill(keeping keep: Int) throws(InputError) {
         _ = line(at: keep)
+        if fill > 0 { lastByte = data[fill - 1] }
         let kept = fill - keep
         if kept > 0 && keep > 0 { memmove(data, data + keep, kept) }
         base += Int64(keep)
@@ -250,8 +253,8 @@ final class RecordReader {
             }
         }
         closeGapLine(at: fill)
-        counters.lines = line(at: fill) - (fill > 0 && data[fill - 1] == 0x0A ? 1 : 0)
-        if counters.decodedBytes == 0 { counters.lines = 0 }
+        if fill > 0 { lastByte = data[fill - 1] }
+        counters.lines = counters.decodedBytes == 0 ? 0 : line(at: fill) - (lastByte == 0x0A ? 1 : 0)
         if counters.unparsedLines > 0, let first = firstUnparsedLine {
             warnings.add(.unparsedText, at: .line(first),
                          "\(counters.unparsedLines) line(s) outside any <Msg> record (first here)",
@@ -323,7 +326,8 @@ final class RecordReader {
                 i = valueEnd + 1
             } else {
                 valueStart = i
-                while i < fill && !isSpace(data[i]) && data[i] != UInt8(ascii: ">") { i += 1 }
+                while i < fill && !isSpace(data[i]) && data[i] != UInt8(ascii: ">")
+                    && !(data[i] == UInt8(ascii: "/") && i + 1 < fill && data[i + 1] == UInt8(ascii: ">")) { i += 1 }
                 guard i < fill else { break attributes }
                 valueEnd = i
             }

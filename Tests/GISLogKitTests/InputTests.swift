@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+@testable import GISLogKit
+
+private func record(_ n: Int, level: String = "INFO") -> String {
+    #"<Msg time="2026-11-14T10:00:\#(String(format: "%02d", n % 60)),\#(n)" type="\#(level)" code="\#(9000 + n)" source="Rest" process="1" thread="1" methodName="" machine="GIS01" user="" elapsed="" requestID="">message number \#(n)</Msg>"# + "\n"
+}
+
+private func records(_ range: Range<Int>) -> String { range.map { record($0) }.joined() }
+
+@Suite("gzip input")
+struct GzipTests {
+    @Test func singleMemberIsDetectedByMagicNotName() {
+        let (records, outcome) = read(bytes: gzipped(records(0..<50)), name: "server-20261114.log")
+        #expect(records.count == 50)
+        #expect(outcome.coverage.encoding.gzip)
+        #expect(outcome.warnings.isEmpty)
+        #expect(outcome.coverage.counters.decodedBytes == Int64(records.count > 0 ? Array(GzipTests.text(0..<50).utf8).count : 0))
+    }
+
+    static func text(_ range: Range<Int>) -> String { records(range) }
+
+    @Test func multiMemberFilesAreReadWhole() {
+        let bytes = gzipped(records(0..<10)) + gzipped(records(10..<25)) + gzipped(records(25..<30))
+        let (records, outcome) = read(bytes: bytes, name: "rotated.log.gz")
+        #expect(records.count == 30)
+        #expect(records.last?.text == "message number 29")
+        #expect(records.map(\.line) == Array(1...30))
+        #expect(outcome.warnings.isEmpty)
+    }
+
+    @Test func truncatedStreamKeepsWhatWasDecodedAndNamesTheOffset() throws {
+        let full = gzipped(records(0..<2000))
+        let cut = Array(full.prefix(full.count / 2))
+        let (records, outcome) = read(bytes: cut, name: "cut.log.gz")
+        #expect(records.count > 100)
+        #expect(records.count < 2000)
+        let warning = try #require(outcome.warnings.first { $0.kind == .truncatedGzip })
+        #expect(warning.location == .compressedOffset(Int64(cut.count)))
+        #expect(outcome.coverage.status == .damaged)
+    }
+
+    @Test func corruptStreamKeepsWhatWasDecoded() throws {
+        var bytes = gzipped(records(0..<2000))
+        for index in (bytes.count / 2)..<(bytes.count / 2 + 64) { bytes[index] ^= 0x5A }
+        let (records, outcome) = read(bytes: bytes, name: "corrupt.log.gz")
+        #expect(records.count > 100)
+        #expect(records.count < 2000)
+        let warning = try #require(outcome.warnings.first { $0.kind == .corruptGzip || $0.kind == .truncatedGzip })
+        guard case .compressedOffset(let offset)? = warning.location else {
+            Issue.record("expected a compressed offset, got \(String(describing: warning.location))")
+            return
+        }
+        #expect(offset >= Int64(bytes.count / 2))
+        #expect(offset <= Int64(bytes.count))
+    }
+
+    @Test func trailingGarbageIsIgnoredWithAWarning() throws {
+        let good = gzipped(records(0..<5))
+        let (records, outcome) = read(bytes: good + Array("not gzip at all".utf8), name: "x.log.gz")
+        #expect(records.count == 5)
+        let warning = try #require(outcome.warnings.first { $0.kind == .trailingGarbage })
+        #expect(warning.location == .compressedOffset(Int64(good.count)))
+    }
+
+    @Test func emptyGzipMemberAndEmptyFile() {
+        let empty = read(bytes: gzipped(""), name: "empty.log.gz")
+        #expect(empty.records.isEmpty)
+        #expect(empty.outcome.warnings.isEmpty)
+        #expect(empty.outcome.coverage.encoding.gzip)
+        let zero = read(bytes: [], name: "zero.log.gz")
+        #expect(zero.records.isEmpty)
+        #expect(zero.outcome.warnings.isEmpty)
+        #expect(zero.outcome.coverage.status == .read)
+    }
+
+    @Test func headerOnlyIsTruncated() {
+        let (records, outcome) = read(bytes: [0x1f, 0x8b, 0x08], name: "stub.gz")
+        #expect(records.isEmpty)
+        #expect(outcome.warnings.contains { $0.kind == .truncatedGzip })
+    }
+
+    @Test func decompressionLimitStopsABomb() {
+        let zeros = [UInt8](repeating: 0x20, count: 4 << 20)
+        let (_, outcome) = read(bytes: gzipped(zeros), name: "bomb.gz", maxDecompressed: 1 << 20)
+        #expect(outcome.warnings.contains { $0.kind == .decompressionLimit })
+        #expect(outcome.coverage.counters.decodedBytes <= 1 << 20)
+    }
+
+    @Test func gzipAcrossTinyReadChunks() {
+        let text = records(0..<300)
+        let (records, outcome) = read(bytes: gzipped(text), name: "a.gz", maxRecordBytes: 1024, chunkSize: 100)
+        #expect(records.count == 300)
+        #expect(outcome.warnings.isEmpty)
+    }
+}
+
+@Suite("Encodings")
+struct EncodingTests {
+    private func utf16(_ text: String, bigEndian: Bool, bom: Bool) -> [UInt8] {
+        var bytes: [UInt8] = bom ? (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]) : []
+        for unit in text.utf16 {
+            let high = UInt8(unit >> 8), low = UInt8(unit & 0xFF)
+            bytes += bigEndian ? [high, low] : [low, high]
+        }
+        return bytes
+    }
+
+    @Test("UTF-16 files are transcoded", arguments: [(false, true), (false, false), (true, true), (true, false)])
+    func utf16Files(bigEndian: Bool, bom: Bool) {
+        let text = records(0..<20) + #"<Msg time="2026-11-14T10:00:00,1" type="SEVERE" code="1">Zürich 𝄞</Msg>"#
+        let (records, outcome) = read(bytes: utf16(text, bigEndian: bigEndian, bom: bom), name: "u16.log")
+        #expect(records.count == 21)
+        #expect(records.last?.text == "Zürich 𝄞")
+        #expect(outcome.coverage.encoding.utf16 == (bigEndian ? .bigEndian : .littleEndian))
+        #expect(outcome.warnings.map(\.kind) == [.utf16])
+        #expect(outcome.coverage.status == .read)
+    }
+
+    @Test func utf8ByteOrderMarkIsDropped() {
+        let (records, outcome) = read(bytes: [0xEF, 0xBB, 0xBF] + Array(records(0..<3).utf8))
+        #expect(records.count == 3)
+        #expect(records[0].line == 1)
+        #expect(outcome.coverage.encoding.utf8BOM)
+        #expect(outcome.coverage.counters.unparsedLines == 0)
+    }
+
+    @Test func randomBytesNamedLogNeverCrash() {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<200_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes += Array("<Msg time=\"bad".utf8)
+        let (_, outcome) = read(bytes: bytes, name: "random.log", maxRecordBytes: 4096, chunkSize: 1000)
+        #expect(outcome.coverage.status != .failed)
+        #expect(outcome.coverage.counters.decodedBytes == Int64(bytes.count))
+    }
+
+    @Test func nulBytesInsideRecords() {
+        let text = #"<Msg time="2026-11-14T10:00:00,1" type="INFO" code="1">a"# + "\u{0}\u{0}" + "b</Msg>\n"
+        let (records, _) = read(text: text)
+        #expect(records.count == 1)
+        #expect(records[0].text == "a\u{0}\u{0}b")
+    }
+}
+
+@Suite("Admin API JSON exports")
+struct AdminJSONTests {
+    static let page = """
+        {"hasMore": true, "startTime": 1653208863354, "endTime": 1653208800000,
+         "logMessages": [
+          {"type": "WARNING", "message": "Exception in get user privileges  Server machine 'https://CC-GIS:7443/arcgis/sharing/rest/community/self' returned an error. 'Invalid token.'",
+           "time": 1653208863354, "source": "Rest", "machine": "CC-GIS.EXAMPLE.COM", "user": "", "code": 9000,
+           "elapsed": "", "process": "14684", "thread": "1", "methodName": "", "requestID": "147740c1-cbaa-4c80-9529-40257da1c032"},
+          {"type": "SEVERE", "message": "line one\\nline \\"two\\" \\u00e9 \\ud834\\udd1e", "time": "2022-05-22T08:40:00,5",
+           "source": "Admin", "machine": "CC-GIS.EXAMPLE.COM", "code": "6540", "extra": {"nested": [1, 2]}, "flag": null}
+         ]}
+        """
+
+    @Test func logMessagesBecomeRecords() throws {
+        let (records, outcome) = read(text: Self.page, name: "export.json")
+        #expect(outcome.coverage.format == .adminJSON)
+        #expect(records.count == 2)
+        let first = try #require(records.first)
+        #expect(first.level == .warning)
+        #expect(first.code == 9000)
+        #expect(first.time == 1_653_208_863_354)
+        #expect(first.fields[.requestID] == "147740c1-cbaa-4c80-9529-40257da1c032")
+        #expect(first.text.hasSuffix("'Invalid token.'"))
+        #expect(first.machine == "CC-GIS.EXAMPLE.COM")
+        let second = records[1]
+        #expect(second.code == 6540)
+        #expect(second.time == utc(2022, 5, 22, 8, 40, 0, 5))
+        #expect(second.text == "line one\nline \"two\" é 𝄞")
+        #expect(outcome.warnings.isEmpty)
+    }
+
+    @Test func severalResponsesInOneFileAndNamesAnywhere() {
+        let text = Self.page + "\n" + Self.page.replacingOccurrences(of: "\"hasMore\": true", with: "\"hasMore\": false")
+        let (records, _) = read(text: text, name: "pages.txt")
+        #expect(records.count == 4)
+    }
+
+    @Test func truncatedJSONKeepsCompleteObjectsAndWarns() {
+        let text = String(Self.page.prefix(Self.page.count - 120))
+        let (records, outcome) = read(text: text, name: "cut.json")
+        #expect(records.count == 1)
+        #expect(outcome.warnings.contains { $0.kind == .invalidJSON })
+    }
+
+    @Test func objectsAcrossTinyBuffers() {
+        let (records, _) = read(text: Self.page, name: "small.json", maxRecordBytes: 1024, chunkSize: 64)
+        #expect(records.count == 2)
+        #expect(records[1].text == "line one\nline \"two\" é 𝄞")
+    }
+}

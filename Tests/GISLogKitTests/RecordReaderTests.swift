@@ -1,0 +1,228 @@
+import Testing
+@testable import GISLogKit
+
+@Suite("Record parser")
+struct RecordReaderTests {
+    // Verbatim shapes from public ArcGIS logs and Esri documentation.
+    static let restWarning = #"<Msg time="2022-05-22T08:17:00,672" type="WARNING" code="9003" source="Rest" process="14684" thread="1" methodName="" machine="CC-GIS.CLATSOP.CO.CLATSOP.OR.US" user="" elapsed="" requestID="bf7164e4-76bd-463c-b463-1b80d5ea895a">Unable to process request. Error handling service request :Could not find service. Service may be stopped or it may not be configured.</Msg>"#
+    static let twoDigitMillis = #"<Msg time="2022-05-22T08:17:28,65" type="SEVERE" code="6540" source="Admin" process="14684" thread="1" methodName="" machine="CC-GIS.CLATSOP.CO.CLATSOP.OR.US" user="" elapsed="" requestID="972509cb-1833-4654-a812-105587b7589f">Failed to update the configuration store. ArcGIS Server Site is currently being configured by another administrative operation. Please try again later.</Msg>"#
+    static let methodAndUser = #"<Msg time="2022-05-22T09:30:02,306" type="FINE" code="8522" source="Server" process="14684" thread="27" methodName="WebSecurityManager.authenticate" machine="CC-GIS.CLATSOP.CO.CLATSOP.OR.US" user="Anonymous user" elapsed="" requestID="5a56a2e7-7d7d-4250-94bd-d1e1d460fdd5">HTTP Referer: Not Available</Msg>"#
+    static let portalRestart = #"<Msg time="2017-07-12T21:15:15,134" type="WARNING" code="217064" source="Portal" process="29" thread="1" methodName="" machine="PORTAL.WILDSONG.LAN" user="" elapsed="">The web server was found to be stopped. Re-starting it.</Msg>"#
+    static let legacy = #"<Msg time='2009-10-31T14:36:05' type='INFO3' code='4004' target='Yellowstone.MapServer' machine='padisha' user='Fred' thread='2936' elapsed='2.443'> Server Object instance is successfully created on machine padisha. </MSG>"#
+    static let legacyShort = #"<Msg time='2010-12-01T12:18:43' type='INFO1' code='3007' target='Server' thread='5960'>Attempt to start configuration maps/stuff of type MapServer.</Msg>"#
+
+    @Test func modernRecordAllAttributes() {
+        let (records, outcome) = read(text: Self.restWarning + "\n")
+        #expect(records.count == 1)
+        let record = records[0]
+        #expect(record.level == .warning)
+        #expect(record.code == 9003)
+        #expect(record.time == utc(2022, 5, 22, 8, 17, 0, 672))
+        #expect(record.fields[.source] == "Rest")
+        #expect(record.fields[.process] == "14684")
+        #expect(record.fields[.thread] == "1")
+        #expect(record.fields[.methodName] == "")
+        #expect(record.fields[.machine] == "CC-GIS.CLATSOP.CO.CLATSOP.OR.US")
+        #expect(record.fields[.requestID] == "bf7164e4-76bd-463c-b463-1b80d5ea895a")
+        #expect(record.text.hasPrefix("Unable to process request."))
+        #expect(record.line == 1)
+        #expect(record.machine == "CC-GIS.CLATSOP.CO.CLATSOP.OR.US")
+        #expect(outcome.warnings.isEmpty)
+        #expect(outcome.coverage.counters.unparsedLines == 0)
+    }
+
+    @Test("milliseconds are an unpadded integer count", arguments: [
+        (",65", 65), (",5", 5), (",672", 672), (",0", 0), (",106", 106),
+    ])
+    func unpaddedMillis(suffix: String, millis: Int) {
+        let line = #"<Msg time="2022-05-22T08:17:28\#(suffix)" type="INFO" code="1">x</Msg>"#
+        let (records, _) = read(text: line)
+        #expect(records.first?.time == utc(2022, 5, 22, 8, 17, 28, millis))
+    }
+
+    @Test func filledMethodNameAndUser() {
+        let (records, _) = read(text: Self.methodAndUser)
+        #expect(records.first?.fields[.methodName] == "WebSecurityManager.authenticate")
+        #expect(records.first?.fields[.user] == "Anonymous user")
+        #expect(records.first?.level == .fine)
+    }
+
+    @Test func portalRecordWithoutRequestID() {
+        let (records, _) = read(text: Self.portalRestart)
+        #expect(records.first?.code == 217064)
+        #expect(records.first?.fields[.requestID] == nil)
+        #expect(records.first?.fields[.source] == "Portal")
+    }
+
+    @Test func legacyShapeSingleQuotesTargetAndUppercaseClose() {
+        let (records, outcome) = read(text: Self.legacy + "\n" + Self.legacyShort + "\n")
+        #expect(records.count == 2)
+        #expect(records[0].level == .fine)
+        #expect(records[0].fields[.source] == "Yellowstone.MapServer")
+        #expect(records[0].fields[.elapsed] == "2.443")
+        #expect(records[0].time == utc(2009, 10, 31, 14, 36, 5))
+        #expect(records[0].text == "Server Object instance is successfully created on machine padisha.")
+        #expect(records[0].isUnterminated == false)
+        #expect(records[1].level == .info)
+        #expect(records[1].code == 3007)
+        #expect(records[1].machine == MachineTracker.unknown)
+        #expect(outcome.warnings.isEmpty)
+    }
+
+    @Test func attributesInAnyOrderUnknownKeptMissingAllowed() {
+        let line = #"<Msg code="7706" custom="kept &amp; decoded" type="INFO" time="2022-05-22T09:38:46,922">Web server stopped successfully.</Msg>"#
+        let (records, _) = read(text: line)
+        #expect(records.first?.code == 7706)
+        #expect(records.first?.level == .info)
+        #expect(records.first?.extra["custom"] == "kept &amp; decoded")
+        #expect(records.first?.fields[.machine] == nil)
+        #expect(records.first?.fields[.requestID] == nil)
+    }
+
+    @Test func xmlEntitiesDecodedInText() {
+        let line = #"<Msg time="2022-05-22T09:38:46,922" type="INFO" code="1">a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; &#233; &#xE9; &bogus; & raw</Msg>"#
+        let (records, _) = read(text: line)
+        #expect(records.first?.text == #"a <b> & "c" 'd' é é &bogus; & raw"#)
+    }
+
+    @Test func multiLineRecordWithStepsAndStack() {
+        let text = """
+            <Msg time="2026-11-14T13:05:10,12" type="SEVERE" code="207052" source="Portal Admin" process="4411" thread="31" methodName="" machine="GIS-PORTAL01" user="" elapsed="">Validation failed for hosting server 'https://gis01:6443/arcgis'. Validation steps. Step1: ArcGIS Server administration URL is accessible.
+            Step2: Validating hosting server.
+            Step3: Error: java.lang.Exception: Server returned HTTP status code 502.
+            \tat com.esri.arcgis.portal.admin.core.util.HttpClient.post(HttpClient.java:306)
+            </Msg>
+            <Msg time="2026-11-14T13:05:11,0" type="INFO" code="217039" source="Portal" process="4411" thread="1" methodName="" machine="GIS-PORTAL01" user="" elapsed="">Log Service started.</Msg>
+
+            """
+        let (records, outcome) = read(text: text)
+        #expect(records.count == 2)
+        #expect(records[0].text.contains("Step2: Validating hosting server."))
+        #expect(records[0].text.hasSuffix("(HttpClient.java:306)"))
+        #expect(records[1].line == 6)
+        #expect(outcome.coverage.counters.unparsedLines == 0)
+        #expect(outcome.coverage.counters.lines == 6)
+    }
+
+    @Test func crlfLineEnds() {
+        let text = Self.restWarning + "\r\n" + Self.methodAndUser + "\r\n"
+        let (records, outcome) = read(text: text)
+        #expect(records.count == 2)
+        #expect(records[1].line == 2)
+        #expect(!records[0].text.contains("\r"))
+        #expect(outcome.coverage.counters.unparsedLines == 0)
+    }
+
+    @Test func invalidUTF8IsRepairedAsWindows1252() {
+        var bytes = Array(#"<Msg time="2022-05-22T08:17:00,1" type="INFO" code="1">Caf"#.utf8)
+        bytes += [0xE9, 0x20, 0x93, 0x71, 0x94, 0x20, 0xFF]
+        bytes += Array("</Msg>\n".utf8)
+        let (records, _) = read(bytes: bytes)
+        #expect(records.first?.text == "Café \u{201C}q\u{201D} ÿ")
+    }
+
+    @Test func validUTF8IsKept() {
+        let (records, _) = read(text: #"<Msg time="2022-05-22T08:17:00,1" type="INFO" code="1">Zürich → 東京</Msg>"#)
+        #expect(records.first?.text == "Zürich → 東京")
+    }
+
+    @Test func oversizedRecordIsCutFlaggedCountedAndTheNextOneRead() {
+        let huge = String(repeating: "x", count: 5000)
+        let text = #"<Msg time="2022-05-22T08:17:00,1" type="SEVERE" code="1">"# + huge + "</Msg>\n" + Self.restWarning + "\n"
+        let (records, outcome) = read(text: text, maxRecordBytes: 1024, chunkSize: 512)
+        #expect(records.count == 2)
+        #expect(records[0].isTruncated)
+        #expect(records[0].level == .severe)
+        #expect(records[0].text.count < 1024)
+        #expect(records[1].code == 9003)
+        #expect(records[1].line == 2)
+        #expect(outcome.coverage.counters.oversizedRecords == 1)
+        #expect(outcome.warnings.contains { $0.kind == .oversizedRecord && $0.location == .line(1) })
+    }
+
+    @Test func hugeSingleLineOfNonsenseIsBoundedAndCounted() {
+        let text = String(repeating: "abc ", count: 100_000)
+        let (records, outcome) = read(text: text, maxRecordBytes: 1024, chunkSize: 4096)
+        #expect(records.isEmpty)
+        #expect(outcome.coverage.counters.unparsedLines == 1)
+        #expect(outcome.warnings.contains { $0.kind == .unparsedText })
+    }
+
+    @Test func unterminatedRecordEndsAtTheNextRecord() {
+        let text = #"<Msg time="2022-05-22T08:17:00,1" type="SEVERE" code="1">cut off here"# + "\n" + Self.restWarning + "\n"
+            + #"<Msg time="2022-05-22T08:18:00,1" type="INFO" code="2">last line, no end"#
+        let (records, outcome) = read(text: text)
+        #expect(records.count == 3)
+        #expect(records[0].isUnterminated)
+        #expect(records[0].text == "cut off here")
+        #expect(records[1].isUnterminated == false)
+        #expect(records[2].isUnterminated)
+        #expect(records[2].text == "last line, no end")
+        #expect(outcome.coverage.counters.unterminatedRecords == 2)
+        #expect(outcome.warnings.contains { $0.kind == .unterminatedRecord && $0.location == .line(1) })
+    }
+
+    @Test func textOutsideRecordsIsCountedNotLost() {
+        let text = "junk before\n" + Self.restWarning + "\nmore junk\n\n" + Self.methodAndUser + " trailing\n"
+        let (records, outcome) = read(text: text)
+        #expect(records.count == 2)
+        #expect(outcome.coverage.counters.unparsedLines == 3)
+        #expect(outcome.warnings.contains { $0.kind == .unparsedText && $0.location == .line(1) })
+    }
+
+    @Test func oracleLowercaseMsgIsNotARecord() {
+        let (records, _) = read(text: "<msg time='2020-01-01T00:00:00' org_id='oracle'><txt>hi</txt></msg>\n")
+        #expect(records.isEmpty)
+    }
+
+    @Test func badTimeKeepsTheRecordWithoutATime() {
+        let (records, outcome) = read(text: #"<Msg time="yesterday" type="INFO" code="1">x</Msg>"#)
+        #expect(records.count == 1)
+        #expect(records[0].time == nil)
+        #expect(outcome.coverage.counters.badTimes == 1)
+        #expect(outcome.warnings.contains { $0.kind == .badTime })
+    }
+
+    @Test func selfClosingAndBareAttributes() {
+        let (records, _) = read(text: #"<Msg time="2022-05-22T08:17:00,1" type="INFO" flag code=12/>"# + "\n" + Self.restWarning)
+        #expect(records.count == 2)
+        #expect(records[0].code == 12)
+        #expect(records[0].text == "")
+    }
+
+    @Test("tiny buffers give the same records as large ones", arguments: [64, 97, 300, 4096])
+    func streamingAcrossBufferBoundaries(chunkSize: Int) {
+        let text = [Self.restWarning, Self.twoDigitMillis, Self.methodAndUser, Self.portalRestart, Self.legacy]
+            .joined(separator: "\n") + "\n"
+        let big = read(text: text)
+        let small = read(text: text, maxRecordBytes: 1024, chunkSize: chunkSize)
+        #expect(small.records.count == 5)
+        #expect(small.records.map(\.text) == big.records.map(\.text))
+        #expect(small.records.map(\.line) == [1, 2, 3, 4, 5])
+        #expect(small.records.map(\.time) == big.records.map(\.time))
+        #expect(small.records.map(\.byteOffset) == big.records.map(\.byteOffset))
+        #expect(small.outcome.coverage.counters.unparsedLines == 0)
+    }
+
+    @Test(.enabled(if: realCorpusPath != nil, "needs the real ArcGIS Server log beside the repository"))
+    func realServerLogParsesExactly() throws {
+        let path = try #require(realCorpusPath)
+        for chunk in [1 << 20, 1000] {
+            let (records, outcome) = readFile(path, maxRecordBytes: 4096, chunkSize: chunk)
+            #expect(records.count == 889)
+            let byLevel = Dictionary(grouping: records, by: \.level).mapValues(\.count)
+            #expect(byLevel[.info] == 497)
+            #expect(byLevel[.fine] == 333)
+            #expect(byLevel[.severe] == 27)
+            #expect(byLevel[.warning] == 22)
+            #expect(byLevel[.verbose] == 10)
+            #expect(records.allSatisfy { $0.time != nil })
+            #expect(outcome.coverage.counters.unparsedLines == 0)
+            #expect(outcome.coverage.counters.lines == 889)
+            #expect(outcome.warnings.isEmpty)
+            #expect(outcome.machines.map(\.machine) == ["CC-GIS.CLATSOP.CO.CLATSOP.OR.US"])
+            #expect(outcome.machines.first?.first == utc(2022, 5, 22, 8, 17, 0, 672))
+            #expect(outcome.machines.first?.last == utc(2022, 5, 22, 9, 38, 46, 922))
+        }
+    }
+}
