@@ -21,7 +21,7 @@ struct ScanCommand: ParsableCommand {
 
             Examples:
               gislog scan Samples/basic
-              gislog scan --timezone -05:00 server-logs/ portal-logs/
+              gislog scan --timezone=-05:00 server-logs/ portal-logs/   (a negative offset needs the =)
               gislog scan --format json /arcgis/arcgisserver/logs > coverage.json
             """
     )

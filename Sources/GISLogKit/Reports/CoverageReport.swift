@@ -72,7 +72,7 @@ public struct CoverageReport {
         let plural = count == 1 ? "" : "s"
         switch reason {
         case .lockFile: return "lock file\(plural) (*.lck)"
-        case .notALog: return "file\(plural) that are not logs"
+        case .notALog: return count == 1 ? "file that is not a log" : "files that are not logs"
         case .archive: return "zip archive\(plural) (unzip to scan)"
         case .special: return "special file\(plural)"
         }

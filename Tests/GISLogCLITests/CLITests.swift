@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// Runs the built `gislog` binary (next to the test bundle) the way a user or cron would.
+struct CLIRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func gislog(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIRun {
+    let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    var binary = products.appendingPathComponent("gislog")
+    if !FileManager.default.fileExists(atPath: binary.path) {
+        // `swift test` runs the bundle from .build/<config>/; xctest may pass its own path instead.
+        binary = URL(fileURLWithPath: repositoryRoot + "/.build/debug/gislog")
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let errData = Thread.detachedRead(err)
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                  stderr: String(decoding: errData.wait(), as: UTF8.self))
+}
+
+extension Thread {
+    /// Reads a pipe to its end on another thread (so a full stderr pipe cannot block the child).
+    static func detachedRead(_ pipe: Pipe) -> PendingRead {
+        let pending = PendingRead()
+        let thread = Thread { pending.finish(pipe.fileHandleForReading.readDataToEndOfFile()) }
+        thread.start()
+        return pending
+    }
+}
+
+// SAFETY: `data` is written once under the condition lock and read only after `wait` sees it set.
+final class PendingRead: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var data: Data?
+
+    func finish(_ value: Data) {
+        condition.lock(); data = value; condition.signal(); condition.unlock()
+    }
+
+    func wait() -> Data {
+        condition.lock(); defer { condition.unlock() }
+        while data == nil { condition.wait() }
+        return data!
+    }
+}
+
+let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// Compares with a golden file; `GISLOG_UPDATE_GOLDEN=1 swift test` rewrites it.
+func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let path = repositoryRoot + "/Tests/GISLogCLITests/Golden/" + name
+    if ProcessInfo.processInfo.environment["GISLOG_UPDATE_GOLDEN"] == "1" {
+        try actual.write(toFile: path, atomically: true, encoding: .utf8)
+        return
+    }
+    let expected = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(actual == expected, "differs from \(name); run GISLOG_UPDATE_GOLDEN=1 swift test to accept", sourceLocation: sourceLocation)
+}
+
+@Suite("gislog end to end", .serialized)
+struct CLITests {
+    @Test func scanSampleTextGolden() throws {
+        let run = try gislog(["scan", "--timezone", "UTC", "Samples/basic"])
+        #expect(run.status == 0)
+        #expect(run.stderr == "")
+        try expectGolden(run.stdout, "basic-coverage.txt")
+    }
+
+    @Test func scanSampleJSONShape() throws {
+        let run = try gislog(["scan", "--timezone=-05:00", "--format", "json", "Samples/basic"])
+        #expect(run.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["time_zone"] as? String == "-05:00")
+        let coverage = try #require(object["coverage"] as? [String: Any])
+        let records = try #require(coverage["records"] as? Int)
+        #expect(records > 500)
+        let byLevel = try #require(coverage["records_by_level"] as? [String: Int])
+        #expect(Set(byLevel.keys) == ["SEVERE", "WARNING", "INFO", "FINE", "VERBOSE", "DEBUG", "UNKNOWN"])
+        #expect(byLevel.values.reduce(0, +) == records)
+        #expect(coverage["unparsed"] as? Int == 0)
+        let range = try #require(coverage["time_range"] as? [String: String])
+        #expect(range["first"]?.hasSuffix("-05:00") == true)
+        let files = try #require(coverage["files"] as? [[String: Any]])
+        #expect(files.count == 3)
+        #expect(files.contains { $0["gzip"] as? Bool == true && $0["machine"] as? String == "GIS-SERVER01.CONTOSO.LOCAL" })
+        #expect(files.contains { $0["product"] as? String == "portal" && $0["component"] as? String == "portal" })
+        let skipped = try #require(coverage["skipped"] as? [[String: Any]])
+        #expect(skipped.contains { $0["reason"] as? String == "lock_file" })
+        let machines = try #require(coverage["machines"] as? [[String: Any]])
+        #expect(machines.compactMap { $0["name"] as? String } == ["GIS-PORTAL01.CONTOSO.LOCAL", "GIS-SERVER01.CONTOSO.LOCAL"])
+        #expect(object["warnings"] as? [Any] != nil)
+    }
+
+    @Test func damagedGzipIsAWarningAndTheScanGoesOn() throws {
+        let directory = NSTemporaryDirectory() + "gislog-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sample = repositoryRoot + "/Samples/basic/arcgisserver/logs/GIS-SERVER01.CONTOSO.LOCAL/server/"
+        let gz = try FileManager.default.contentsOfDirectory(atPath: sample).first { $0.hasSuffix(".gz") }!
+        let data = try Data(contentsOf: URL(fileURLWithPath: sample + gz))
+        try data.prefix(data.count * 2 / 3).write(to: URL(fileURLWithPath: directory + "/cut.log.gz"))
+        try Data("<Msg time=\"2026-11-14T10:00:00,1\" type=\"INFO\" code=\"1\">ok</Msg>\n".utf8)
+            .write(to: URL(fileURLWithPath: directory + "/good.log"))
+        let run = try gislog(["scan", "--timezone", "UTC", "--format", "json", directory])
+        #expect(run.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let warnings = try #require(object["warnings"] as? [[String: Any]])
+        let truncated = try #require(warnings.first { $0["kind"] as? String == "truncated_gzip" })
+        #expect((truncated["path"] as? String)?.hasSuffix("/cut.log.gz") == true)
+        #expect(truncated["compressed_offset"] as? Int == data.count * 2 / 3)
+        let coverage = try #require(object["coverage"] as? [String: Any])
+        #expect((coverage["records"] as? Int ?? 0) > 1)
+    }
+
+    @Test("could-not-run cases exit 2 with a message", arguments: [
+        ["scan", "/nonexistent/logs"],
+        ["scan", "--timezone", "Mars/Olympus", "Samples/basic"],
+        ["scan", "--bogus-flag", "Samples/basic"],
+        ["scan"],
+        ["frobnicate"],
+    ])
+    func couldNotRun(arguments: [String]) throws {
+        let run = try gislog(arguments)
+        #expect(run.status == 2)
+        #expect(run.stderr.hasPrefix("gislog: "))
+        #expect(run.stdout == "")
+    }
+
+    @Test func helpCarriesExamplesAndExitsZero() throws {
+        let run = try gislog(["scan", "--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Examples:"))
+        #expect(run.stdout.contains("--timezone"))
+        let version = try gislog(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("0."))
+    }
+
+    @Test func noProgressOutputWhenNotATerminal() throws {
+        let run = try gislog(["scan", "Samples/basic"], environment: ["TERM": "xterm"])
+        #expect(run.stderr == "")
+    }
+}
