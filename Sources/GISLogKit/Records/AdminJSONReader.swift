@@ -83,7 +83,7 @@ final class AdminJSONReader {
         counters.decodedBytes += Int64(count)
     }
 
-    func run(_ body: (inout RecordView) -> Void) throws(InputError) {
+    func run<Sink: RecordSink>(_ sink: Sink) throws(InputError) {
         while true {
             if position >= fill {
                 if ended { break }
@@ -126,7 +126,7 @@ final class AdminJSONReader {
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if arrayDepth >= 0 && depth == arrayDepth + 1 && byte == UInt8(ascii: "}") {
                     if objectStart >= 0 {
-                        emit(objectStart..<(position + 1), body)
+                        emit(objectStart..<(position + 1), sink)
                     }
                     objectStart = -1
                     skippingObject = false
@@ -163,7 +163,7 @@ final class AdminJSONReader {
 
     // MARK: - One logMessages object
 
-    private func emit(_ range: Range<Int>, _ body: (inout RecordView) -> Void) {
+    private func emit<Sink: RecordSink>(_ range: Range<Int>, _ sink: Sink) {
         scratch.removeAll(keepingCapacity: true)
         var values: [(field: RecordField?, name: Range<Int>, value: Range<Int>, isString: Bool)] = []
         var message: Range<Int>?
@@ -191,7 +191,7 @@ final class AdminJSONReader {
             var view = RecordView(base: storage.baseAddress ?? UnsafeRawPointer(data))
             view.isDecoded = true
             for item in values {
-                if let field = item.field { view.set(field, item.value) } else { view.extraAttributes.append((item.name, item.value)) }
+                if let field = item.field { view.set(field, item.value) } else { view.addExtra(name: item.name, value: item.value) }
             }
             if let message { view.textRange = message }
             view.recordRange = 0..<storage.count
@@ -209,7 +209,7 @@ final class AdminJSONReader {
                     counters.badTimes += 1
                 }
             }
-            body(&view)
+            sink.accept(&view)
         }
     }
 

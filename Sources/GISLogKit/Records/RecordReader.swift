@@ -195,7 +195,7 @@ final class RecordReader {
     }
 
     /// Reads the whole source, calling `body` once per record.
-    func run(_ body: (inout RecordView) -> Void) throws(InputError) {
+    func run<Sink: RecordSink>(_ sink: Sink) throws(InputError) {
         try refill(keeping: 0)
         while true {
             let remaining = fill - position
@@ -238,7 +238,7 @@ final class RecordReader {
             }
             scanGap(gapStart..<at)
             closeGapLine(at: at)
-            switch try parseRecord(at: at, body) {
+            switch try parseRecord(at: at, sink) {
             case .done(let end):
                 position = end
                 gapStart = end
@@ -271,7 +271,7 @@ final class RecordReader {
     }
 
     /// Parses the record starting at `start` (a `<Msg` tag) if it is complete in the buffer.
-    private func parseRecord(at start: Int, _ body: (inout RecordView) -> Void) throws(InputError) -> Outcome {
+    private func parseRecord<Sink: RecordSink>(at start: Int, _ sink: Sink) throws(InputError) -> Outcome {
         var view = RecordView(base: UnsafeRawPointer(data))
         var i = start + 4
         var textStart = -1
@@ -372,7 +372,7 @@ final class RecordReader {
         view.recordRange = start..<end
         view.textRange = textStart..<max(textStart, textEnd)
         finish(&view, start: start)
-        body(&view)
+        sink.accept(&view)
         return view.isTruncated ? .cut : .done(end: end)
     }
 
@@ -453,7 +453,7 @@ final class RecordReader {
         if let field {
             view.set(field, value)
         } else if !name.isEmpty {
-            view.extraAttributes.append((name, value))
+            view.addExtra(name: name, value: value)
         }
     }
 }

@@ -33,8 +33,23 @@ public struct RecordView {
     public internal(set) var textRange: Range<Int> = 0..<0
     var fieldRanges = InlineArray<11, Range<Int>>(repeating: 0..<0)
     var fieldPresent: UInt16 = 0
-    /// Attributes with other names, in order: `(name, value)` ranges.
-    public internal(set) var extraAttributes: [(name: Range<Int>, value: Range<Int>)] = []
+    /// Up to `maxExtraAttributes` attributes with other names (inline, so a record costs no allocation).
+    var extraNames = InlineArray<8, Range<Int>>(repeating: 0..<0)
+    var extraValues = InlineArray<8, Range<Int>>(repeating: 0..<0)
+    var extraCount = 0
+    static let maxExtraAttributes = 8
+
+    /// Attributes with other names, in order, as `(name, value)` ranges (the first eight).
+    public var extraAttributes: [(name: Range<Int>, value: Range<Int>)] {
+        (0..<extraCount).map { (extraNames[$0], extraValues[$0]) }
+    }
+
+    mutating func addExtra(name: Range<Int>, value: Range<Int>) {
+        guard extraCount < Self.maxExtraAttributes else { return }
+        extraNames[extraCount] = name
+        extraValues[extraCount] = value
+        extraCount += 1
+    }
 
     /// The level from the `type` attribute.
     public internal(set) var level: Level = .unknown
@@ -91,4 +106,9 @@ public struct RecordView {
         let raw = TextRepair.trimmed(textBytes)
         return isDecoded ? TextRepair.string(raw) : TextRepair.xmlString(raw)
     }
+}
+
+/// Receives the records a reader finds. Readers are generic over it, so the call is direct.
+protocol RecordSink: AnyObject {
+    func accept(_ record: inout RecordView)
 }

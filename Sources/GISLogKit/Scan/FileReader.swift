@@ -9,32 +9,26 @@ struct FileOutcome: Sendable {
 /// Reads one file start to end: opens it, picks the reader, counts levels and machine spans, and turns
 /// every failure into a warning so the scan goes on.
 enum FileReader {
-    static func read(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
-                     consumer: some RecordConsumer) -> FileOutcome {
+    static func read<Consumer: RecordConsumer>(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
+                                               consumer: Consumer) -> FileOutcome {
         let warnings = WarningLog(path: file.path)
         var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
                                     storedBytes: 0, counters: ReaderCounters())
-        var levelCounts = Array(repeating: 0, count: Level.allCases.count)
-        var tracker = MachineTracker(fixed: file.machine)
+        let sink = FileSink(file: file, consumer: consumer)
         do throws(InputError) {
             let opened = try InputOpener.open(path: file.path, warnings: warnings,
                                               decompressedLimit: options.maxDecompressedBytes)
             coverage.format = opened.format
             coverage.encoding = opened.encoding
-            let body: (inout RecordView) -> Void = { record in
-                levelCounts[Int(record.level.rawValue)] += 1
-                let machine = tracker.machine(for: record)
-                consumer.consume(&record, file: file, machine: machine)
-            }
             switch opened.format {
             case .records:
                 let reader = RecordReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
                 defer { coverage.counters = reader.counters }
-                try reader.run(body)
+                try reader.run(sink)
             case .adminJSON:
                 let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
                 defer { coverage.counters = reader.counters }
-                try reader.run(body)
+                try reader.run(sink)
             }
             coverage.storedBytes = opened.source.storedBytesRead
         } catch {
@@ -54,8 +48,28 @@ enum FileReader {
                 coverage.status = .damaged
             }
         }
-        return FileOutcome(coverage: coverage, levelCounts: levelCounts,
-                           machines: tracker.spans, warnings: warnings.warnings)
+        return FileOutcome(coverage: coverage, levelCounts: sink.levelCounts,
+                           machines: sink.tracker.spans, warnings: warnings.warnings)
+    }
+}
+
+/// Counts levels and machine spans of one file, then hands each record to the scan's consumer.
+final class FileSink<Consumer: RecordConsumer>: RecordSink {
+    let file: InputFile
+    let consumer: Consumer
+    var levelCounts = Array(repeating: 0, count: Level.allCases.count)
+    var tracker: MachineTracker
+
+    init(file: InputFile, consumer: Consumer) {
+        self.file = file
+        self.consumer = consumer
+        tracker = MachineTracker(fixed: file.machine)
+    }
+
+    func accept(_ record: inout RecordView) {
+        levelCounts[Int(record.level.rawValue)] += 1
+        let machine = tracker.machine(for: record)
+        consumer.consume(&record, file: file, machine: machine)
     }
 }
 
