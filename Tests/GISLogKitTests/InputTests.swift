@@ -87,6 +87,35 @@ struct GzipTests {
         #expect(outcome.coverage.counters.decodedBytes <= 1 << 20)
     }
 
+    @Test("inflating on a second thread gives the same records and warnings", arguments: [false, true])
+    func prefetchedInflate(truncate: Bool) {
+        var bytes = gzipped(records(0..<5000))
+        if truncate { bytes = Array(bytes.prefix(bytes.count * 3 / 4)) }
+        let serial = read(bytes: bytes, name: "p.log.gz")
+        let parallel = read(bytes: bytes, name: "p.log.gz", prefetch: true)
+        #expect(parallel.records.count == serial.records.count)
+        #expect(parallel.records.map(\.text) == serial.records.map(\.text))
+        // Same kinds, places and messages (the temporary paths differ).
+        #expect(parallel.outcome.warnings.map { "\($0.kind) \(String(describing: $0.location)) \($0.message)" }
+                == serial.outcome.warnings.map { "\($0.kind) \(String(describing: $0.location)) \($0.message)" })
+        #expect(parallel.outcome.coverage.storedBytes == serial.outcome.coverage.storedBytes)
+        #expect(serial.records.count == (truncate ? serial.records.count : 5000))
+        #expect(truncate == serial.outcome.warnings.contains { $0.kind == .truncatedGzip })
+    }
+
+    @Test func abandonedPrefetchStopsItsThread() throws {
+        // A reader that stops early (an error upstream of parsing) must not leave the producer blocked.
+        let directory = TemporaryDirectory()
+        let path = directory.write("a.gz", gzipped(records(0..<20000)))
+        let warnings = WarningLog(path: path)
+        for _ in 0..<20 {
+            let opened = try InputOpener.open(path: path, warnings: warnings, decompressedLimit: .max, prefetch: true)
+            var scratch = [UInt8](repeating: 0, count: 1000)
+            let count = try scratch.withUnsafeMutableBytes { try opened.source.read(into: $0) }
+            #expect(count > 0)
+        }
+    }
+
     @Test func gzipAcrossTinyReadChunks() {
         let text = records(0..<300)
         let (records, outcome) = read(bytes: gzipped(text), name: "a.gz", maxRecordBytes: 1024, chunkSize: 100)

@@ -79,13 +79,15 @@ func gzipped(_ text: String) -> [UInt8] { gzipped(Array(text.utf8)) }
 
 /// Reads one file through the whole input stack and returns its records and outcome.
 func readFile(_ path: String, zone: LogTimeZone = .utc, maxRecordBytes: Int = 1 << 20,
-              chunkSize: Int = 1 << 20, maxDecompressed: Int64 = 64 << 30) -> (records: [CollectedRecord], outcome: FileOutcome) {
+              chunkSize: Int = 1 << 20, maxDecompressed: Int64 = 64 << 30,
+              prefetch: Bool = false) -> (records: [CollectedRecord], outcome: FileOutcome) {
     var options = ScanOptions(paths: [path], timeZone: zone)
     options.maxRecordBytes = maxRecordBytes
     options.maxDecompressedBytes = maxDecompressed
     let buffer = ReadBuffer(maxRecordBytes: maxRecordBytes, chunkSize: chunkSize)
     let consumer = CollectingConsumer()
-    let outcome = FileReader.read(InputFile.classify(path: path), options: options, buffer: buffer, consumer: consumer)
+    let outcome = FileReader.read(InputFile.classify(path: path), options: options, buffer: buffer, consumer: consumer,
+                                  prefetch: prefetch)
     return (consumer.records, outcome)
 }
 
@@ -96,10 +98,12 @@ func read(text: String, name: String = "server-test.log", zone: LogTimeZone = .u
 }
 
 func read(bytes: [UInt8], name: String = "server-test.log", zone: LogTimeZone = .utc, maxRecordBytes: Int = 1 << 20,
-          chunkSize: Int = 1 << 20, maxDecompressed: Int64 = 64 << 30) -> (records: [CollectedRecord], outcome: FileOutcome) {
+          chunkSize: Int = 1 << 20, maxDecompressed: Int64 = 64 << 30,
+          prefetch: Bool = false) -> (records: [CollectedRecord], outcome: FileOutcome) {
     let directory = TemporaryDirectory()
     let path = directory.write(name, bytes)
-    return readFile(path, zone: zone, maxRecordBytes: maxRecordBytes, chunkSize: chunkSize, maxDecompressed: maxDecompressed)
+    return readFile(path, zone: zone, maxRecordBytes: maxRecordBytes, chunkSize: chunkSize,
+                    maxDecompressed: maxDecompressed, prefetch: prefetch)
 }
 
 /// Epoch milliseconds of a UTC wall-clock time, for expectations.

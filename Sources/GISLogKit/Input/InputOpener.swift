@@ -29,7 +29,9 @@ enum InputOpener {
 
     static let sniffLength = 64 << 10
 
-    static func open(path: String, warnings: WarningLog, decompressedLimit: Int64) throws(InputError) -> Opened {
+    /// - Parameter prefetch: inflate gzip on a second thread while the caller parses.
+    static func open(path: String, warnings: WarningLog, decompressedLimit: Int64,
+                     prefetch: Bool = false) throws(InputError) -> Opened {
         var encoding = Encoding()
         // `head` holds the first bytes of `upstream`, already consumed from it.
         var upstream: any ByteSource = try FileSource(path: path)
@@ -38,6 +40,7 @@ enum InputOpener {
             encoding.gzip = true
             upstream = GzipSource(upstream: PrefixedSource(prefix: head, upstream: upstream),
                                   warnings: warnings, limit: decompressedLimit)
+            if prefetch { upstream = PrefetchingSource(upstream: upstream) }
             head = try peek(upstream)
         }
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {

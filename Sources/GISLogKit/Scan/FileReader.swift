@@ -9,15 +9,16 @@ struct FileOutcome: Sendable {
 /// Reads one file start to end: opens it, picks the reader, counts levels and machine spans, and turns
 /// every failure into a warning so the scan goes on.
 enum FileReader {
+    /// - Parameter prefetch: inflate gzip on a second thread (when cores would otherwise idle).
     static func read<Consumer: RecordConsumer>(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
-                                               consumer: Consumer) -> FileOutcome {
+                                               consumer: Consumer, prefetch: Bool = false) -> FileOutcome {
         let warnings = WarningLog(path: file.path)
         var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
                                     storedBytes: 0, counters: ReaderCounters())
         let sink = FileSink(file: file, consumer: consumer)
         do throws(InputError) {
             let opened = try InputOpener.open(path: file.path, warnings: warnings,
-                                              decompressedLimit: options.maxDecompressedBytes)
+                                              decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
             coverage.format = opened.format
             coverage.encoding = opened.encoding
             switch opened.format {

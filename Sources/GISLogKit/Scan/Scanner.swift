@@ -100,7 +100,10 @@ public struct Scanner: Sendable {
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < files.count else { break }
-                let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer)
+                // When fewer files remain than workers, a core would idle: inflate on a thread of its own.
+                let prefetch = options.workers > 1 && files.count - index < options.workers
+                let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer,
+                                              prefetch: prefetch)
                 progress?.finished(file: files[index].size)
                 outcomes.withLock { $0[index] = outcome }
             }

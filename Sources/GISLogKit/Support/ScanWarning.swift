@@ -1,3 +1,5 @@
+internal import Synchronization
+
 /// Something wrong with the input that did not stop the scan: a damaged gzip member, an oversized record,
 /// a folder that could not be read. Every warning names the file and, where known, the place in it, says
 /// what was expected and what to do.
@@ -61,14 +63,18 @@ public struct ScanWarning: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Collects the warnings of one file while it is read. One per file, used by one thread.
-final class WarningLog {
-    private(set) var warnings: [ScanWarning] = []
+/// Collects the warnings of one file while it is read. Locked, because a gzip file's inflate stage may
+/// run on a second thread.
+final class WarningLog: Sendable {
+    private let list = Mutex<[ScanWarning]>([])
     let path: String
 
     init(path: String) { self.path = path }
 
+    var warnings: [ScanWarning] { list.withLock { $0 } }
+
     func add(_ kind: ScanWarning.Kind, at location: ScanWarning.Location? = nil, _ message: String, hint: String? = nil) {
-        warnings.append(ScanWarning(kind, path: path, at: location, message, hint: hint))
+        let warning = ScanWarning(kind, path: path, at: location, message, hint: hint)
+        list.withLock { $0.append(warning) }
     }
 }

@@ -1,0 +1,126 @@
+internal import Dispatch
+internal import Glibc
+internal import Synchronization
+
+/// Runs an upstream source (gzip inflate) on a thread of its own, a few blocks ahead of the reader, so that
+/// inflating and parsing one file use two cores.
+///
+/// The reader side is used by one thread; the upstream source is used only by the producer thread once it
+/// is handed over. Dropping the source stops the producer and waits for it.
+final class PrefetchingSource: ByteSource {
+    private let shared: Shared
+    private var block = -1
+    private var offset = 0
+    private var count = 0
+    private var ended = false
+    private(set) var storedBytesRead: Int64 = 0
+
+    /// - Parameters:
+    ///   - upstream: handed to the producer thread; the caller must not use it afterwards.
+    ///   - blockSize: bytes per block.
+    ///   - depth: blocks in flight.
+    init(upstream: any ByteSource, blockSize: Int = 1 << 20, depth: Int = 3) {
+        shared = Shared(upstream: upstream, blockSize: blockSize, depth: depth)
+        let shared = shared
+        Self.spawn { shared.produce() }
+    }
+
+    deinit {
+        shared.cancelled.store(true, ordering: .releasing)
+        shared.free.signal()
+        shared.done.wait()
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        if offset == count {
+            if ended { return 0 }
+            if block >= 0 { shared.free.signal() }
+            shared.filled.wait()
+            block = (block + 1) % shared.depth
+            let slot = shared.slots[block]
+            storedBytesRead = slot.storedBytes
+            if let error = slot.error { ended = true; throw error }
+            offset = 0
+            count = slot.count
+            if count == 0 { ended = true; return 0 }
+        }
+        let length = min(buffer.count, count - offset)
+        buffer.baseAddress!.copyMemory(from: shared.blocks[block].baseAddress! + offset, byteCount: length)
+        offset += length
+        return length
+    }
+
+    /// State shared by the reader and the producer thread. Each slot is written by the producer before it
+    /// signals `filled` and read by the reader after waiting on it; a slot is reused only after the reader
+    /// signals `free`. The semaphores order every access.
+    // SAFETY: see above; `upstream` is touched only by the producer thread.
+    private final class Shared: @unchecked Sendable {
+        struct Slot {
+            var count = 0
+            var storedBytes: Int64 = 0
+            var error: InputError?
+        }
+
+        let upstream: any ByteSource
+        let depth: Int
+        let blocks: [UnsafeMutableRawBufferPointer]
+        var slots: [Slot]
+        // Created at zero and signalled up: libdispatch aborts if a semaphore is freed below its start value.
+        let filled = DispatchSemaphore(value: 0)
+        let free = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        let cancelled = Atomic<Bool>(false)
+
+        init(upstream: any ByteSource, blockSize: Int, depth: Int) {
+            self.upstream = upstream
+            self.depth = depth
+            blocks = (0..<depth).map { _ in .allocate(byteCount: blockSize, alignment: 64) }
+            slots = Array(repeating: Slot(), count: depth)
+            for _ in 0..<depth { free.signal() }
+        }
+
+        deinit { for block in blocks { block.deallocate() } }
+
+        func produce() {
+            var index = 0
+            while true {
+                free.wait()
+                if cancelled.load(ordering: .acquiring) { break }
+                var slot = Slot()
+                do throws(InputError) {
+                    slot.count = try upstream.readFully(into: blocks[index])
+                } catch {
+                    slot.error = error
+                }
+                slot.storedBytes = upstream.storedBytesRead
+                slots[index] = slot
+                filled.signal()
+                if slot.count == 0 || slot.error != nil { break }
+                index = (index + 1) % depth
+            }
+            done.signal()
+        }
+    }
+
+    /// Starts a POSIX thread (not a Dispatch worker: the scan's workers may fill Dispatch's pool and
+    /// block on this thread, which must therefore always get to run).
+    private static func spawn(_ body: @escaping @Sendable () -> Void) {
+        let context = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, context)
+        if status == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+        }
+    }
+
+    private final class Box: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+}
