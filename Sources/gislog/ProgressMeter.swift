@@ -34,7 +34,7 @@ final class ProgressMeter: Sendable {
                 let bytes = progress.bytesDone
                 let rate = Double(bytes) / elapsed
                 let line = "\r\u{1B}[2Kscanning: \(progress.filesDone)/\(progress.totalFiles) files, "
-                    + "\(Format.bytes(bytes)) of \(Format.bytes(progress.totalBytes)), \(Format.bytes(Int64(rate)))/s"
+                    + "\(Format.bytes(bytes)) read, \(Format.bytes(Int64(rate)))/s"
                 let err = OutputFile.standardError()
                 err.write(line)
                 err.flush()

@@ -34,7 +34,7 @@ public struct InputFile: Sendable, Hashable {
     /// The machine named by the folder layout (`logs/<MACHINE>/…`), upper-cased; nil outside the layout,
     /// in which case each record's `machine` attribute is used.
     public var machine: String?
-    /// Size on disk when discovered.
+    /// Size on disk when discovered, when the walk learnt it (0 otherwise; the scan counts bytes read).
     public var size: Int64
 
     public init(path: String, product: Product = .unknown, component: Component = .unknown,
@@ -50,8 +50,9 @@ public struct InputFile: Sendable, Hashable {
     /// `…/arcgisserver/logs/GIS01.EXAMPLE.COM/server/server-20150101.095803-8596-0.0.log`.
     public static func classify(path: String, size: Int64 = 0) -> InputFile {
         var file = InputFile(path: path, size: size)
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0) }
-        let lower = parts.map { $0.lowercased() }
+        // Byte-level work: this runs once per file, and trees can hold tens of thousands of them.
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+        let lower = parts.map { asciiLowercased($0) }
         // The last `logs/<MACHINE>/<component>/` in the path wins (a copied tree may nest `logs` folders).
         if let logs = lower.indices.dropLast(2).last(where: { lower[$0] == "logs" }) {
             let folder = lower[logs + 2]
@@ -65,11 +66,11 @@ public struct InputFile: Sendable, Hashable {
             }
             if let known, logs + 2 < parts.count - 1 {
                 file.component = known
-                file.machine = parts[logs + 1].uppercased()
+                file.machine = asciiUppercased(parts[logs + 1])
                 let ancestors = lower[..<logs]
-                if ancestors.contains(where: { $0.contains("datastore") }) {
+                if ancestors.contains(where: { $0.utf8.contains(subsequence: "datastore".utf8) }) {
                     file.product = .dataStore
-                } else if ancestors.contains(where: { $0.contains("portal") }) || known == .portal {
+                } else if ancestors.contains(where: { $0.utf8.contains(subsequence: "portal".utf8) }) || known == .portal {
                     file.product = .portal
                 } else if known == .database {
                     file.product = .dataStore
@@ -78,10 +79,30 @@ public struct InputFile: Sendable, Hashable {
                 }
             }
         }
-        if file.product == .unknown {
-            let name = lower.last ?? ""
+        if file.product == .unknown, let name = lower.last {
             if name.hasPrefix("portal") { file.product = .portal } else if name.hasPrefix("server-") { file.product = .server }
         }
         return file
+    }
+}
+
+private func asciiLowercased(_ bytes: Substring.UTF8View) -> String {
+    String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+}
+
+private func asciiUppercased(_ bytes: Substring.UTF8View) -> String {
+    String(decoding: bytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
+}
+
+extension Collection where Element == UInt8 {
+    /// Whether `needle` occurs in these bytes (plain byte search; `String.contains` is far slower).
+    func contains<Needle: Collection<UInt8>>(subsequence needle: Needle) -> Bool {
+        guard let first = needle.first else { return true }
+        var start = startIndex
+        while let found = self[start...].firstIndex(of: first) {
+            if self[found...].starts(with: needle) { return true }
+            start = index(after: found)
+        }
+        return false
     }
 }

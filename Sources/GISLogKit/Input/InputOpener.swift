@@ -27,7 +27,9 @@ enum InputOpener {
         let encoding: Encoding
     }
 
-    static let sniffLength = 64 << 10
+    /// Enough to see a gzip header, a byte-order mark, the NUL pattern of UTF-16 and the first keys of an
+    /// Admin API response; small, because trees can hold thousands of small files.
+    static let sniffLength = 8 << 10
 
     /// - Parameter prefetch: inflate gzip on a second thread while the caller parses.
     static func open(path: String, warnings: WarningLog, decompressedLimit: Int64,
@@ -59,12 +61,12 @@ enum InputOpener {
 
     /// Reads the first bytes of `upstream` (they are consumed; serve them again with `PrefixedSource`).
     private static func peek(_ upstream: any ByteSource) throws(InputError) -> [UInt8] {
-        var head = [UInt8](repeating: 0, count: sniffLength)
         var outcome: Result<Int, InputError> = .success(0)
-        head.withUnsafeMutableBytes { bytes in
-            outcome = Result { () throws(InputError) in try upstream.readFully(into: bytes) }
+        let head = [UInt8](unsafeUninitializedCapacity: sniffLength) { bytes, initialized in
+            outcome = Result { () throws(InputError) in try upstream.readFully(into: UnsafeMutableRawBufferPointer(bytes)) }
+            initialized = (try? outcome.get()) ?? 0
         }
-        head.removeSubrange(try outcome.get()...)
+        _ = try outcome.get()
         return head
     }
 

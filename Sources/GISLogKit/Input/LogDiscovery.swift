@@ -82,17 +82,26 @@ public enum LogDiscovery {
                 hint: "run gislog as a user who can read it; its logs were not scanned"))
             return
         }
-        var names: [String] = []
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
         }
         closedir(handle)
-        names.sort()
-        for name in names {
+        entries.sort { $0.name < $1.name }
+        for (name, type) in entries {
             let path = directory == "/" ? "/" + name : directory + "/" + name
+            // The folder entry's type saves a stat per file; links and unknown types need one.
+            if type == UInt8(DT_REG) {
+                addFile(name: name, path: path, size: 0, discovery: &discovery)
+                continue
+            }
+            if type == UInt8(DT_DIR) {
+                walk(directory: path, discovery: &discovery, visited: &visited)
+                continue
+            }
             var entryInfo = stat()
             guard stat(path, &entryInfo) == 0 else {
                 let code = errno
@@ -108,14 +117,18 @@ public enum LogDiscovery {
             case S_IFDIR:
                 walk(directory: path, discovery: &discovery, visited: &visited)
             case S_IFREG:
-                if let reason = skipReason(name: name, path: path) {
-                    discovery.skipped.append(SkippedFile(path: path, reason: reason))
-                } else {
-                    discovery.files.append(InputFile.classify(path: path, size: Int64(entryInfo.st_size)))
-                }
+                addFile(name: name, path: path, size: Int64(entryInfo.st_size), discovery: &discovery)
             default:
                 discovery.skipped.append(SkippedFile(path: path, reason: .special))
             }
+        }
+    }
+
+    private static func addFile(name: String, path: String, size: Int64, discovery: inout Discovery) {
+        if let reason = skipReason(name: name, path: path) {
+            discovery.skipped.append(SkippedFile(path: path, reason: reason))
+        } else {
+            discovery.files.append(InputFile.classify(path: path, size: size))
         }
     }
 

@@ -23,18 +23,16 @@ public struct ScanOptions: Sendable {
 /// Live counters a terminal can show while the scan runs.
 public final class ScanProgress: Sendable {
     public let totalFiles: Int
-    public let totalBytes: Int64
     private let doneFiles = Atomic<Int>(0)
     private let doneBytes = Atomic<Int64>(0)
 
-    init(totalFiles: Int, totalBytes: Int64) {
+    init(totalFiles: Int) {
         self.totalFiles = totalFiles
-        self.totalBytes = totalBytes
     }
 
     /// Files finished so far.
     public var filesDone: Int { doneFiles.load(ordering: .relaxed) }
-    /// Bytes on disk of the files finished so far.
+    /// Bytes read from disk by the files finished so far.
     public var bytesDone: Int64 { doneBytes.load(ordering: .relaxed) }
 
     func finished(file bytes: Int64) {
@@ -74,7 +72,7 @@ public struct Scanner: Sendable {
 
     /// A progress object for `run`, sized from the discovered files.
     public func makeProgress() -> ScanProgress {
-        ScanProgress(totalFiles: discovery.files.count, totalBytes: discovery.files.reduce(0) { $0 + $1.size })
+        ScanProgress(totalFiles: discovery.files.count)
     }
 
     /// Reads all files. Blocking: call it from a thread that may wait, not from a Swift concurrency task.
@@ -104,7 +102,7 @@ public struct Scanner: Sendable {
                 let prefetch = options.workers > 1 && files.count - index < options.workers
                 let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer,
                                               prefetch: prefetch)
-                progress?.finished(file: files[index].size)
+                progress?.finished(file: outcome.coverage.storedBytes)
                 outcomes.withLock { $0[index] = outcome }
             }
         }
