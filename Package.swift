@@ -31,7 +31,7 @@ let package = Package(
         ),
         .target(
             name: "GISLogKit",
-            dependencies: ["CZlib", "CGISLogShims"],
+            dependencies: ["CZlib", "CPCRE2", "CGISLogShims"],
             swiftSettings: [
                 .enableUpcomingFeature("InternalImportsByDefault"),
             ]

@@ -22,7 +22,7 @@ struct GISLog: ParsableCommand {
             Exit codes: 0 nothing found, 1 causes found, 2 could not run.
             """,
         version: version,
-        subcommands: [ScanCommand.self, DebugCommand.self],
+        subcommands: [ScanCommand.self, RulesCommand.self, DebugCommand.self],
         defaultSubcommand: nil
     )
 

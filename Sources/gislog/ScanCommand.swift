@@ -23,6 +23,7 @@ struct ScanCommand: ParsableCommand {
               gislog scan Samples/basic
               gislog scan --timezone=-05:00 server-logs/ portal-logs/   (a negative offset needs the =)
               gislog scan --format json /arcgis/arcgisserver/logs > coverage.json
+              gislog scan --rules site-rules.yaml /arcgis/arcgisserver/logs
             """
     )
 
@@ -44,6 +45,8 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("jobs"), help: "Files read in parallel (default: the number of CPUs).")
     var jobs: Int?
 
+    @OptionGroup var rules: RuleOptions
+
     @Flag(help: "Never show progress on stderr (it is shown only on a terminal, for scans longer than a moment).")
     var noProgress = false
 
@@ -59,6 +62,7 @@ struct ScanCommand: ParsableCommand {
         } catch {
             throw ValidationError("--timezone: \(error.description)")
         }
+        let ruleSet = try rules.load()
         var options = ScanOptions(paths: paths, timeZone: zone)
         options.maxRecordBytes = maxRecordSize
         options.workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -74,10 +78,10 @@ struct ScanCommand: ParsableCommand {
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()
-        let (result, _) = scanner.run(progress: progress) { DiscardingConsumer() }
+        let result = scanner.run(ruleSet: ruleSet, progress: progress)
         meter.stop()
 
-        let report = CoverageReport(result: result, options: options, version: GISLog.version)
+        let report = ScanSummaryReport(result, options: options, version: GISLog.version)
         let out = OutputFile.standardOutput()
         switch format {
         case .text: out.write(report.text())

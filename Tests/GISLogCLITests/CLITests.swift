@@ -158,3 +158,87 @@ struct CLITests {
         #expect(run.stderr == "")
     }
 }
+
+@Suite("gislog rules end to end", .serialized)
+struct RulesCLITests {
+    private func temporaryRuleFile(_ text: String) throws -> (directory: String, path: String) {
+        let directory = NSTemporaryDirectory() + "gislog-rules-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/local.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (directory, path)
+    }
+
+    @Test func listShowsBuiltinRulesWithTheirOrigin() throws {
+        let run = try gislog(["rules", "list"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("wininet-invalid-ca"))
+        #expect(run.stdout.contains("from builtin:certificate.yaml:"))
+        #expect(run.stdout.contains("levels SEVERE,WARNING"))
+        #expect(run.stdout.contains("codes 217064"))
+    }
+
+    @Test func checkAndTestTheBuiltinPack() throws {
+        let check = try gislog(["rules", "check"])
+        #expect(check.status == 0)
+        #expect(check.stdout.hasPrefix("ok: "))
+        let test = try gislog(["rules", "test"])
+        #expect(test.status == 0)
+        #expect(test.stdout.contains(" passed, 0 failed"))
+        #expect(!test.stdout.contains("FAIL"))
+    }
+
+    @Test func aBadRuleFileStopsScanAndCheckWithExitTwo() throws {
+        let (directory, path) = try temporaryRuleFile("""
+            - id: bad
+              title: Bad
+              category: token
+              pattern: 'unclosed(group'
+            """)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for arguments in [["rules", "check", path], ["scan", "--rules", path, "Samples/basic"]] {
+            let run = try gislog(arguments)
+            #expect(run.status == 2)
+            #expect(run.stdout == "")
+            #expect(run.stderr.contains("\(path):4:"))
+            #expect(run.stderr.contains("rule 'bad': bad pattern: PCRE2 says: missing closing parenthesis"))
+        }
+    }
+
+    @Test func failingSamplesMakeRulesTestExitOne() throws {
+        let (directory, path) = try temporaryRuleFile("""
+            - id: weak
+              title: Weak
+              category: token
+              pattern: 'token'
+              samples:
+                match: ['no such word here']
+                no_match: ['a token here']
+            """)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try gislog(["rules", "test", "--no-default-rules", path])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("FAIL weak (2 samples)"))
+        #expect(run.stdout.contains("match: did not match"))
+        #expect(run.stdout.contains("no_match: matched, but is declared as no_match"))
+        #expect(run.stdout.contains("0 passed, 1 failed"))
+    }
+
+    @Test func scanUsesLocalRules() throws {
+        let (directory, path) = try temporaryRuleFile("""
+            - id: site-parcels
+              title: Parcels service requests
+              category: publishing
+              pattern: 'Parcels'
+            """)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try gislog(["scan", "--no-default-rules", "--rules", path, "--format", "json", "Samples/basic"])
+        #expect(run.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let events = try #require(object["events"] as? [String: Any])
+        #expect(events["rules_loaded"] as? Int == 1)
+        let byRule = try #require(events["by_rule"] as? [[String: Any]])
+        #expect(byRule.map { $0["rule"] as? String } == ["site-parcels"])
+        #expect((byRule.first?["count"] as? Int ?? 0) > 0)
+    }
+}

@@ -89,7 +89,7 @@ struct DiscoveryTests {
             #expect(result.coverage.machines.allSatisfy { $0.records == 100 })
             #expect(result.coverage.machines.first?.first == utc(2026, 11, 14, 10, 0, 0, 1))
             #expect(result.coverage.machines.first?.last == utc(2026, 11, 14, 13, 0, 24, 1))
-            results.append(CoverageReport(result: result, options: ScanOptions(paths: [], timeZone: .utc), version: "t").json())
+            results.append(ScanSummaryReport(result: result, options: ScanOptions(paths: [], timeZone: .utc), version: "t").json())
         }
         #expect(Set(results).count == 1)
     }

@@ -31,6 +31,18 @@ public enum LogDiscovery {
     /// inside folders, a file is read when its name looks like a log (`*.log`, `*.log.N`, `*.gz`, `*.json`)
     /// or its first bytes do (`<Msg`, gzip, a UTF-16 mark).
     public static func discover(paths: [String]) -> Discovery {
+        discover(paths: paths, filter: .logs)
+    }
+
+    /// What a walk keeps.
+    enum Filter {
+        /// Log files (see `discover(paths:)`).
+        case logs
+        /// Rule files: `*.yaml` and `*.yml`.
+        case ruleFiles
+    }
+
+    static func discover(paths: [String], filter: Filter) -> Discovery {
         var discovery = Discovery()
         var visited = Set<DirectoryID>()
         for path in paths {
@@ -44,7 +56,7 @@ public enum LogDiscovery {
                 continue
             }
             if info.st_mode & S_IFMT == S_IFDIR {
-                walk(directory: trimSlash(path), discovery: &discovery, visited: &visited)
+                walk(directory: trimSlash(path), filter: filter, discovery: &discovery, visited: &visited)
             } else if info.st_mode & S_IFMT == S_IFREG {
                 discovery.files.append(InputFile.classify(path: path, size: Int64(info.st_size)))
             } else {
@@ -65,7 +77,7 @@ public enum LogDiscovery {
         return path
     }
 
-    private static func walk(directory: String, discovery: inout Discovery, visited: inout Set<DirectoryID>) {
+    private static func walk(directory: String, filter: Filter, discovery: inout Discovery, visited: inout Set<DirectoryID>) {
         var info = stat()
         guard stat(directory, &info) == 0 else { return }
         let id = DirectoryID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
@@ -95,11 +107,11 @@ public enum LogDiscovery {
             let path = directory == "/" ? "/" + name : directory + "/" + name
             // The folder entry's type saves a stat per file; links and unknown types need one.
             if type == UInt8(DT_REG) {
-                addFile(name: name, path: path, size: 0, discovery: &discovery)
+                addFile(name: name, path: path, size: 0, filter: filter, discovery: &discovery)
                 continue
             }
             if type == UInt8(DT_DIR) {
-                walk(directory: path, discovery: &discovery, visited: &visited)
+                walk(directory: path, filter: filter, discovery: &discovery, visited: &visited)
                 continue
             }
             var entryInfo = stat()
@@ -115,17 +127,22 @@ public enum LogDiscovery {
             }
             switch entryInfo.st_mode & S_IFMT {
             case S_IFDIR:
-                walk(directory: path, discovery: &discovery, visited: &visited)
+                walk(directory: path, filter: filter, discovery: &discovery, visited: &visited)
             case S_IFREG:
-                addFile(name: name, path: path, size: Int64(entryInfo.st_size), discovery: &discovery)
+                addFile(name: name, path: path, size: Int64(entryInfo.st_size), filter: filter, discovery: &discovery)
             default:
                 discovery.skipped.append(SkippedFile(path: path, reason: .special))
             }
         }
     }
 
-    private static func addFile(name: String, path: String, size: Int64, discovery: inout Discovery) {
-        if let reason = skipReason(name: name, path: path) {
+    private static func addFile(name: String, path: String, size: Int64, filter: Filter, discovery: inout Discovery) {
+        let reason: SkippedFile.Reason?
+        switch filter {
+        case .logs: reason = skipReason(name: name, path: path)
+        case .ruleFiles: reason = name.hasSuffix(".yaml") || name.hasSuffix(".yml") ? nil : .notALog
+        }
+        if let reason {
             discovery.skipped.append(SkippedFile(path: path, reason: reason))
         } else {
             discovery.files.append(InputFile.classify(path: path, size: size))

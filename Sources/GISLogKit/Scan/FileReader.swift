@@ -16,6 +16,8 @@ enum FileReader {
         var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
                                     storedBytes: 0, counters: ReaderCounters())
         let sink = FileSink(file: file, consumer: consumer)
+        consumer.beginFile(file)
+        defer { consumer.endFile(file) }
         do throws(InputError) {
             let opened = try InputOpener.open(path: file.path, warnings: warnings,
                                               decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)

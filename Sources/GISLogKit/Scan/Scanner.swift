@@ -50,6 +50,17 @@ public protocol RecordConsumer: AnyObject, SendableMetatype {
     ///   - file: the file the record is in.
     ///   - machine: the machine the record belongs to (from the folder layout, else its `machine` attribute).
     func consume(_ record: inout RecordView, file: InputFile, machine: String)
+
+    /// Called before the first record of each file.
+    func beginFile(_ file: InputFile)
+
+    /// Called after the last record of each file (also when the file could not be read).
+    func endFile(_ file: InputFile)
+}
+
+extension RecordConsumer {
+    public func beginFile(_ file: InputFile) {}
+    public func endFile(_ file: InputFile) {}
 }
 
 /// The outcome of a scan.

@@ -20,6 +20,7 @@ public struct ScanWarning: Sendable, Hashable, CustomStringConvertible {
         case unparsedText = "unparsed_text"
         case badTime = "bad_time"
         case invalidJSON = "invalid_json"
+        case ruleLimit = "rule_limit"
     }
 
     /// Where in the file the trouble is.

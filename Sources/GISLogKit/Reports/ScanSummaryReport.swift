@@ -1,17 +1,54 @@
-/// Renders what a scan read: the coverage summary printed by `gislog scan`, as text or JSON.
-public struct CoverageReport {
+/// Renders what a scan read and what its rules found, per rule: the summary printed by `gislog scan`
+/// until the root-cause report exists, as text or JSON.
+public struct ScanSummaryReport {
     public var result: ScanResult
     public var options: ScanOptions
+    /// The events, in time order, and the rules that were loaded (nil for a scan without rules).
+    public var events: [Event]
+    public var rulesLoaded: Int
     /// The `gislog` version, for the JSON header.
     public var version: String
 
-    public init(result: ScanResult, options: ScanOptions, version: String) {
+    public init(result: ScanResult, options: ScanOptions, version: String, events: [Event] = [], rulesLoaded: Int = 0) {
         self.result = result
         self.options = options
+        self.events = events
+        self.rulesLoaded = rulesLoaded
         self.version = version
     }
 
+    public init(_ ruleScan: RuleScanResult, options: ScanOptions, version: String) {
+        self.init(result: ruleScan.scan, options: options, version: version, events: ruleScan.events,
+                  rulesLoaded: ruleScan.ruleSet.rules.count)
+    }
+
     private var coverage: Coverage { result.coverage }
+
+    /// Events grouped by rule, in category order, then by count.
+    struct RuleTally {
+        var ruleID: String
+        var category: RuleCategory
+        var count = 0
+        var first: Int64?
+        var last: Int64?
+        var machines: [String] = []
+        var example: Event
+    }
+
+    var tallies: [RuleTally] {
+        var byRule: [String: RuleTally] = [:]
+        for event in events {
+            var tally = byRule[event.ruleID] ?? RuleTally(ruleID: event.ruleID, category: event.category, example: event)
+            tally.count += 1
+            if let time = event.time {
+                if tally.first.map({ time < $0 }) ?? true { tally.first = time }
+                if tally.last.map({ time > $0 }) ?? true { tally.last = time }
+            }
+            if !tally.machines.contains(event.machine) { tally.machines.append(event.machine) }
+            byRule[event.ruleID] = tally
+        }
+        return byRule.values.sorted { ($0.category, -$0.count, $0.ruleID) < ($1.category, -$1.count, $1.ruleID) }
+    }
     private var zone: LogTimeZone { options.timeZone }
 
     // MARK: - Text
@@ -46,6 +83,19 @@ public struct CoverageReport {
                 if let first = span.first, let last = span.last {
                     out += "    \(zone.format(utcMillis: first)) … \(zone.format(utcMillis: last))\n"
                 }
+            }
+        }
+        if rulesLoaded > 0 {
+            out += "\nEvents: \(Format.count(events.count)) from \(rulesLoaded) rules\n"
+            for tally in tallies {
+                out += "  " + Format.padded(tally.category.rawValue, 12) + " " + Format.padded(tally.ruleID, 34)
+                    + " " + Format.count(tally.count) + "\n"
+                if let first = tally.first, let last = tally.last {
+                    out += "    \(zone.format(utcMillis: first)) … \(zone.format(utcMillis: last))"
+                        + " on \(tally.machines.sorted().joined(separator: ", "))\n"
+                }
+                let example = tally.example
+                out += "    e.g. \(example.path):\(example.line): " + Format.terminalSafe(Format.clip(example.message, 160)) + "\n"
             }
         }
         out += "\nFiles: \(coverage.filesRead) read"
@@ -89,6 +139,30 @@ public struct CoverageReport {
         json.field("time_zone", zone.name)
         json.key("coverage")
         writeCoverage(into: &json)
+        json.key("events")
+        json.beginObject()
+        json.field("total", events.count)
+        json.field("rules_loaded", rulesLoaded)
+        json.key("by_rule")
+        json.beginArray()
+        for tally in tallies {
+            json.beginObject()
+            json.field("rule", tally.ruleID)
+            json.field("category", tally.category.rawValue)
+            json.field("count", tally.count)
+            json.field("first", tally.first.map { zone.format(utcMillis: $0) })
+            json.field("last", tally.last.map { zone.format(utcMillis: $0) })
+            json.key("machines"); json.beginArray(); for machine in tally.machines.sorted() { json.value(machine) }; json.endArray()
+            json.key("example")
+            json.beginObject()
+            json.field("path", tally.example.path)
+            json.field("line", tally.example.line)
+            json.field("message", tally.example.message)
+            json.endObject()
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
         json.key("warnings")
         Self.writeWarnings(result.warnings, into: &json)
         json.endObject()
@@ -216,6 +290,11 @@ public enum Format {
         if unit == 0 { return "\(value) B" }
         let tenths = Int((scaled * 10).rounded())
         return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+
+    /// At most `limit` characters, with an ellipsis when cut.
+    public static func clip(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     static func padded(_ text: String, _ width: Int) -> String {

@@ -1,0 +1,66 @@
+/// Runs a rule set over the records of a scan and keeps the events. One engine per scan worker.
+public final class RuleEngine: RecordConsumer {
+    public let ruleSet: RuleSet
+    private let matcher: PCRE2Matcher
+    /// Records on which a rule may give up before it is switched off for the rest of the file.
+    private let limitBudget: Int
+    public private(set) var events: [Event] = []
+    public private(set) var limitReports: [RuleLimitReport] = []
+    /// Per rule, for the current file: how often it gave up, and where first.
+    private var limitHits: [Int: (count: Int, firstLine: Int)] = [:]
+    private var disabled: Set<Int> = []
+    private var currentPath = ""
+
+    /// - Parameter limitBudget: limit hits per rule and file before the rule is switched off for that file.
+    public init(ruleSet: RuleSet, matchLimit: UInt32 = PCRE2Matcher.defaultMatchLimit, limitBudget: Int = 3) {
+        self.ruleSet = ruleSet
+        matcher = PCRE2Matcher(maxCaptures: ruleSet.maxCaptures, matchLimit: matchLimit)
+        self.limitBudget = limitBudget
+    }
+
+    public func beginFile(_ file: InputFile) {
+        currentPath = file.path
+        limitHits.removeAll(keepingCapacity: true)
+        disabled.removeAll(keepingCapacity: true)
+    }
+
+    public func endFile(_ file: InputFile) {
+        for (index, hits) in limitHits.sorted(by: { $0.key < $1.key }) {
+            limitReports.append(RuleLimitReport(ruleID: ruleSet.rules[index].rule.id, path: file.path, count: hits.count,
+                                                firstLine: hits.firstLine, disabled: disabled.contains(index)))
+        }
+        limitHits.removeAll(keepingCapacity: true)
+    }
+
+    public func consume(_ record: inout RecordView, file: InputFile, machine: String) {
+        let text = record.textBytes
+        ruleSet.forEachCandidate(level: record.level, code: record.code) { index in
+            let compiled = ruleSet.rules[index]
+            guard disabled.isEmpty || !disabled.contains(index), compiled.admits(record, product: file.product),
+                  compiled.literalPresent(in: text) else { return }
+            switch matcher.match(compiled.pattern, text) {
+            case .match(let groups):
+                events.append(Self.event(compiled, record: record, groups: groups, text: text, file: file, machine: machine))
+            case .noMatch:
+                break
+            case .limitReached, .failed:
+                let hits = limitHits[index].map { ($0.count + 1, $0.firstLine) } ?? (1, record.line)
+                limitHits[index] = hits
+                if hits.0 >= limitBudget { disabled.insert(index) }
+            }
+        }
+    }
+
+    static func event(_ compiled: CompiledRule, record: RecordView, groups: [Range<Int>?], text: UnsafeRawBufferPointer,
+                      file: InputFile, machine: String) -> Event {
+        let fields = compiled.fields(groups: groups, text: text, decoded: record.isDecoded)
+        let rule = compiled.rule
+        return Event(
+            ruleID: rule.id, category: rule.category, severity: rule.severity, time: record.time, machine: machine,
+            product: file.product, component: file.component, path: file.path, line: record.line,
+            byteOffset: record.byteOffset, level: record.level, code: record.code, source: record.string(.source),
+            process: record.string(.process), thread: record.string(.thread), user: record.string(.user),
+            requestID: record.string(.requestID), methodName: record.string(.methodName), message: record.text,
+            fields: fields)
+    }
+}

@@ -1,0 +1,129 @@
+internal import Glibc
+
+/// A rule file's text and where it came from.
+public struct RuleSource: Sendable {
+    /// `builtin:certificate.yaml` or a path.
+    public var name: String
+    public var text: String
+    public var isBuiltin: Bool
+
+    public init(name: String, text: String, isBuiltin: Bool) {
+        self.name = name
+        self.text = text
+        self.isBuiltin = isBuiltin
+    }
+}
+
+/// Loads the rules a scan uses: the pack built into gislog, plus rule files given with `--rules`, whose
+/// rules replace built-in rules with the same id.
+public enum RulePack {
+    /// The built-in rule files (`rules/*.yaml`, embedded at build time).
+    public static var builtinSources: [RuleSource] {
+        BuiltinRules.files.map { RuleSource(name: "builtin:" + $0.name, text: $0.text, isBuiltin: true) }
+    }
+
+    /// Reads rule files: each path is a `.yaml`/`.yml` file or a folder of them (walked recursively).
+    /// - Throws: `RuleLoadError` when a path cannot be read or holds no rule file.
+    public static func sources(paths: [String]) throws(RuleLoadError) -> [RuleSource] {
+        var sources: [RuleSource] = []
+        var issues: [RuleIssue] = []
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                issues.append(RuleIssue(file: path, line: 0, column: 0, ruleID: nil,
+                                        message: "cannot read: \(systemErrorText(errno))"))
+                continue
+            }
+            let files: [String]
+            if info.st_mode & S_IFMT == S_IFDIR {
+                files = LogDiscovery.discover(paths: [path], filter: .ruleFiles).files.map(\.path)
+                if files.isEmpty {
+                    issues.append(RuleIssue(file: path, line: 0, column: 0, ruleID: nil, message: "no .yaml rule files in this folder"))
+                }
+            } else {
+                files = [path]
+            }
+            for file in files.sorted() {
+                do throws(InputError) {
+                    let bytes = try readWholeFile(file, limit: 16 << 20)
+                    guard let text = String(validating: bytes, as: UTF8.self) else {
+                        issues.append(RuleIssue(file: file, line: 0, column: 0, ruleID: nil,
+                                                message: "not UTF-8 text; save the rule file as UTF-8"))
+                        continue
+                    }
+                    sources.append(RuleSource(name: file, text: text, isBuiltin: false))
+                } catch {
+                    issues.append(RuleIssue(file: file, line: 0, column: 0, ruleID: nil, message: error.description))
+                }
+            }
+        }
+        if !issues.isEmpty { throw RuleLoadError(issues: issues) }
+        return sources
+    }
+
+    /// Parses, validates and compiles rule files into a rule set, and runs every rule's samples.
+    ///
+    /// Rules from later sources replace earlier rules with the same id when the earlier one is built in;
+    /// any other duplicate id is an error.
+    /// - Parameter checkSamples: run every rule's samples and refuse the set if one misbehaves (`rules test`
+    ///   turns this off to report sample results one by one).
+    /// - Throws: `RuleLoadError` with every problem in every file; nothing is loaded then.
+    public static func load(_ sources: [RuleSource], checkSamples: Bool = true) throws(RuleLoadError) -> RuleSet {
+        var issues: [RuleIssue] = []
+        var rules: [Rule] = []
+        var positions: [String: Int] = [:]
+        for source in sources {
+            let (parsed, problems) = RuleLoader.parse(source.text, file: source.name, isBuiltin: source.isBuiltin)
+            issues += problems
+            for rule in parsed {
+                if let existing = positions[rule.id], rules[existing].origin.file != source.name {
+                    let earlier = rules[existing]
+                    if earlier.origin.isBuiltin && !rule.origin.isBuiltin {
+                        rules[existing] = rule  // a local rule replaces the built-in one
+                        continue
+                    }
+                    issues.append(RuleIssue(file: source.name, line: rule.origin.line, column: 1, ruleID: rule.id,
+                                            message: "duplicate id (also at \(earlier.origin))"))
+                    continue
+                }
+                positions[rule.id] = rules.count
+                rules.append(rule)
+            }
+        }
+        var compiled: [CompiledRule] = []
+        for rule in rules {
+            do throws(PCRE2Error) {
+                let pattern = try PCRE2Pattern(rule.pattern, caseless: rule.caseless)
+                let candidate = CompiledRule(rule: rule, pattern: pattern)
+                for result in checkSamples ? RuleSampleTester.run(candidate) : [] {
+                    if let failure = result.failure {
+                        issues.append(RuleIssue(file: rule.origin.file, line: result.sample.line, column: 1, ruleID: rule.id,
+                                                message: (result.expectedMatch ? "match" : "no_match") + " sample " + failure))
+                    }
+                }
+                compiled.append(candidate)
+            } catch {
+                let column = rule.origin.patternColumn + (error.patternOffset ?? 0)
+                issues.append(RuleIssue(file: rule.origin.file, line: rule.origin.patternLine, column: column, ruleID: rule.id,
+                                        message: "bad pattern: PCRE2 says: \(error)"))
+            }
+        }
+        if !issues.isEmpty { throw RuleLoadError(issues: issues) }
+        return RuleSet(rules: compiled)
+    }
+}
+
+/// Reads a whole (small) file.
+func readWholeFile(_ path: String, limit: Int) throws(InputError) -> [UInt8] {
+    let source = try FileSource(path: path)
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    while bytes.count < limit {
+        var outcome: Result<Int, InputError> = .success(0)
+        chunk.withUnsafeMutableBytes { raw in outcome = Result { () throws(InputError) in try source.read(into: raw) } }
+        let count = try outcome.get()
+        if count == 0 { break }
+        bytes += chunk[..<count]
+    }
+    return bytes
+}

@@ -1,0 +1,34 @@
+/// A scan with rules: the coverage, and the events the rules found, in time order.
+public struct RuleScanResult: Sendable {
+    public var scan: ScanResult
+    public var ruleSet: RuleSet
+    /// Events ordered by time (events without a time last), then by file and line.
+    public var events: [Event]
+    public var limitReports: [RuleLimitReport]
+}
+
+extension Scanner {
+    /// Runs `ruleSet` over every record and collects the events; rules that gave up on records become
+    /// `rule_limit` warnings naming the rule, the file and the first line.
+    public func run(ruleSet: RuleSet, progress: ScanProgress? = nil) -> RuleScanResult {
+        var (result, engines) = run(progress: progress) { RuleEngine(ruleSet: ruleSet) }
+        var events = engines.flatMap(\.events)
+        events.sort { a, b in
+            switch (a.time, b.time) {
+            case let (x?, y?) where x != y: return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return (a.path, a.line, a.ruleID) < (b.path, b.line, b.ruleID)
+            }
+        }
+        let limits = engines.flatMap(\.limitReports).sorted { ($0.path, $0.ruleID) < ($1.path, $1.ruleID) }
+        for report in limits {
+            result.warnings.append(ScanWarning(
+                .ruleLimit, path: report.path, at: .line(report.firstLine),
+                "rule '\(report.ruleID)' hit its match limit on \(report.count) record(s) (first here)"
+                    + (report.disabled ? " and was switched off for the rest of this file" : ""),
+                hint: "the rule's pattern backtracks too much on long records; make it more specific"))
+        }
+        return RuleScanResult(scan: result, ruleSet: ruleSet, events: events, limitReports: limits)
+    }
+}

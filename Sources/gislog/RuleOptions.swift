@@ -1,0 +1,42 @@
+import ArgumentParser
+import GISLogKit
+
+/// `--rules` and `--no-default-rules`, shared by `scan` and `rules`.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: ArgumentHelp(
+        "A rule file or folder of rule files to add (repeatable); its rules replace built-in rules with the same id.",
+        valueName: "path"), completion: .file(extensions: ["yaml", "yml"]))
+    var rulePaths: [String] = []
+
+    @Flag(help: "Do not load the rule pack built into gislog.")
+    var noDefaultRules = false
+
+    /// The rule files to load, built-in first.
+    func sources(extra: [String] = []) throws -> [RuleSource] {
+        do {
+            return (noDefaultRules ? [] : RulePack.builtinSources) + (try RulePack.sources(paths: rulePaths + extra))
+        } catch {
+            throw RuleFailure(error)
+        }
+    }
+
+    /// Loads and checks the rules; a bad rule file stops the command with exit code 2.
+    func load(extra: [String] = []) throws -> RuleSet {
+        do {
+            return try RulePack.load(try sources(extra: extra))
+        } catch let error as RuleLoadError {
+            throw RuleFailure(error)
+        }
+    }
+}
+
+/// A rule set that could not be loaded: printed one problem per line, exit code 2.
+struct RuleFailure: Error, CustomStringConvertible {
+    let error: RuleLoadError
+    init(_ error: RuleLoadError) { self.error = error }
+
+    var description: String {
+        "the rules could not be loaded (\(error.issues.count) problem\(error.issues.count == 1 ? "" : "s")); nothing was scanned:\n"
+            + error.description
+    }
+}
