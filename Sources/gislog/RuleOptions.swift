@@ -14,7 +14,9 @@ struct RuleOptions: ParsableArguments {
     /// The rule files to load, built-in first.
     func sources(extra: [String] = []) throws -> [RuleSource] {
         do {
-            return (noDefaultRules ? [] : RulePack.builtinSources) + (try RulePack.sources(paths: rulePaths + extra))
+            // The causes file is not a rule: it stays loaded with --no-default-rules.
+            let builtin = noDefaultRules ? RulePack.builtinSources.filter { $0.name == RulePack.builtinCausesName } : RulePack.builtinSources
+            return builtin + (try RulePack.sources(paths: rulePaths + extra))
         } catch {
             throw RuleFailure(error)
         }

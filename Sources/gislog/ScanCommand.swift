@@ -7,6 +7,8 @@ internal import Glibc
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
+    case markdown
+    case html
 }
 
 struct ScanCommand: ParsableCommand {
@@ -18,6 +20,8 @@ struct ScanCommand: ParsableCommand {
             (…/logs/<MACHINE>/server|services|portal|database/) and reads *.log files, rotations \
             (*.log.1) and gzip files (detected by content), and Admin API logs/query JSON exports. \
             Lock files (*.lck) are skipped.
+
+            Exit codes: 0 no cause found, 1 at least one cause ranked, 2 could not run.
 
             Examples:
               gislog scan Samples/basic
@@ -35,8 +39,14 @@ struct ScanCommand: ParsableCommand {
         valueName: "zone"))
     var timezone: String = "local"
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text (for a terminal), json, markdown (tickets, mail) or html (one self-contained page).")
     var format: ReportFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file (atomically) instead of stdout.",
+                                                    valueName: "file"), completion: .file())
+    var output: String?
+
+    @OptionGroup(title: "Correlation") var correlation: CorrelationFlags
 
     @Option(help: ArgumentHelp("Cut records longer than this many bytes (they are flagged and counted).",
                                valueName: "bytes"))
@@ -81,12 +91,27 @@ struct ScanCommand: ParsableCommand {
         let result = scanner.run(ruleSet: ruleSet, progress: progress)
         meter.stop()
 
-        let report = ScanSummaryReport(result, options: options, version: GISLog.version)
-        let out = OutputFile.standardOutput()
+        let diagnosis = Correlator(options: try correlation.options(), causes: ruleSet.causes,
+                                   coverage: result.scan.coverage, zone: zone).diagnose(events: result.events)
+        let report = Report(version: GISLog.version, inputs: paths, zone: zone, scan: result, diagnosis: diagnosis)
+        let text: String
         switch format {
-        case .text: out.write(report.text())
-        case .json: out.write(report.json())
+        case .text: text = TextReport(report, color: output == nil && TerminalStyle.colorOnStdout).render()
+        case .json: text = JSONReport(report).render()
+        case .markdown: text = MarkdownReport(report).render()
+        case .html: text = HTMLReport(report).render()
         }
-        out.flush()
+        if let output {
+            do {
+                try AtomicFile.write(text, to: output)
+            } catch {
+                throw ValidationError("--output: \(error)")
+            }
+        } else {
+            let out = OutputFile.standardOutput()
+            out.write(text)
+            out.flush()
+        }
+        throw ExitCode(report.exitStatus)
     }
 }

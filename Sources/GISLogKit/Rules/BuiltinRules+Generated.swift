@@ -3,6 +3,163 @@
 /// The default rule files, compiled into the binary.
 enum BuiltinRules {
     static let files: [(name: String, text: String)] = [
+        ("causes.yaml", ####"""
+# Root causes: what gislog can conclude from the events, in plain words, and what to do about it.
+#
+# gislog computes the evidence for each cause (see the README, "How causes are ranked"); this file holds
+# the words: the title, a short explanation, which rules' events the cause can explain, and the steps.
+# A rule file given with --rules may hold a `causes:` list too; an entry with the id of a built-in cause
+# replaces its text and steps (the ids are fixed: other tools rely on them).
+#
+# Steps are templates. gislog fills them with what the logs show:
+#   {server}          host name of the ArcGIS Server machine involved (lower case), e.g. gis01.example.com
+#   {server_machine}  the ArcGIS Server machine name as ArcGIS writes it, e.g. GIS01.EXAMPLE.COM
+#   {portal}          host name of the portal involved, e.g. portal.example.com
+#   {peer}            the host the failing machine was calling, e.g. portal.example.com:7443
+#   {peer_url}        the first failing URL
+#   {machine}         the machine whose calls failed
+# A value the logs do not show stays as <server>, <portal>, … for you to fill in.
+
+causes:
+  - id: untrusted-ca
+    title: The certificate authority is not trusted
+    summary: >
+      The machine that failed was shown a certificate issued by a certificate authority (CA) it does not
+      trust: an internal or new CA whose root (or intermediate) certificate is not in its trust store.
+      The errors say so directly (WinINet 12045 ERROR_INTERNET_INVALID_CA, Java "PKIX path building
+      failed ... unable to find valid certification path").
+    explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
+               unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+    steps:
+      - 'Find out which CA issued the certificate that {peer} presents: open {peer_url} in a browser on {machine} and view the certificate chain, or run `openssl s_client -connect {peer} -showcerts`.'
+      - 'On {machine}, import that root certificate (and any intermediate) into the trust store the failing component uses. For ArcGIS Server on Windows this is the Windows certificate store (Local Computer > Trusted Root Certification Authorities); on Linux, the operating system store.'
+      - 'If Portal is the side that fails (PKIX errors in the portal log), import the root and intermediate certificates into Portal: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate (root first, then intermediate; the portal restarts unless you pass norestart).'
+      - 'If ArcGIS Server must trust the CA for its own calls, import it there too: https://{server}:6443/arcgis/admin/machines/{server_machine}/sslcertificates/importRootOrIntermediate.'
+      - 'Validate the federation afterwards: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate.'
+    references:
+      - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
+        url: https://support.esri.com/en/technical-article/000013244
+      - title: 'Portal for ArcGIS: Configure the portal to trust certificates from your certifying authority'
+        url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
+      - title: 'ArcGIS REST API: Import Root or Intermediate Certificate (Portal)'
+        url: https://developers.arcgis.com/rest/enterprise-administration/portal/import-root-or-intermediate-certificate.htm
+
+  - id: token-expiry
+    title: GIS-tier tokens expire
+    summary: >
+      The tokens that ArcGIS Server and Portal use between each other expire, and the calls made with
+      them fail — often reported as a certificate error. Token errors ("Invalid token", HTTP 498) come just
+      before the failures, and the failures come back at the token lifetime (ArcGIS Server's short-lived
+      tokens last 60 minutes by default, Portal's 120 minutes).
+    explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
+               unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+    steps:
+      - 'Lengthen the token lifetime. On Portal: sign in to the Portal Directory (https://{portal}:7443/arcgis/portaladmin or https://{portal}/arcgis/sharing/rest), then Portals > Self > Update and raise maxTokenExpirationMinutes.'
+      - 'On ArcGIS Server: Manager > Security > Settings > Token Settings, or https://{server}:6443/arcgis/admin/security/tokens/update (shortTimeout in minutes).'
+      - 'Make sure the clocks of {machine} and {peer} agree (a skewed clock makes fresh tokens look expired).'
+      - 'Re-run the publishing or printing job that failed and check that the failures no longer recur at the token lifetime.'
+    references:
+      - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
+        url: https://support.esri.com/en/technical-article/000013244
+      - title: 'Portal for ArcGIS: Specify the default token expiration time'
+        url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/specify-the-default-token-expiration-time.htm
+      - title: 'ArcGIS REST API: Update token configuration (ArcGIS Server)'
+        url: https://developers.arcgis.com/rest/enterprise-administration/server/updatetokenconfig.htm
+
+  - id: self-signed-certificate
+    title: A self-signed certificate sits between Server and Portal
+    summary: >
+      A machine presents a self-signed certificate (ArcGIS Server's default one, alias
+      selfsignedcertificate, is on port 6443; Portal's on 7443), and the caller does not trust it. Either
+      give that machine a CA-issued certificate, or make the caller trust the self-signed one.
+    explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
+               unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+    steps:
+      - 'Export the certificate {peer} presents. For ArcGIS Server: sign in to https://{server}:6443/arcgis/admin, open machines > {server_machine} > sslcertificates, click the certificate set as the web server SSL certificate (often selfsignedcertificate), and export it.'
+      - 'Import it into Portal as a trusted certificate: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate.'
+      - 'Better, replace the self-signed certificate: request a CA-issued certificate for {server} (include every name clients use), import it at https://{server}:6443/arcgis/admin/machines/{server_machine}/sslcertificates, and set it as the web server certificate.'
+      - 'Validate the federation afterwards: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate.'
+    references:
+      - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
+        url: https://support.esri.com/en/technical-article/000013244
+      - title: 'ArcGIS Server: Configure HTTPS using the default self-signed certificate'
+        url: https://enterprise.arcgis.com/en/server/latest/administer/linux/configuring-https-only-using-the-default-self-signed-certificate.htm
+
+  - id: machine-restart
+    title: A restart of the federated machines
+    summary: >
+      The failures began right after a machine of the federated pair restarted, were absent before it,
+      and stopped on their own: services, tokens and certificates were not ready yet when the first calls
+      came in.
+    explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
+               unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+    steps:
+      - 'Check that the failures have stopped since the restart of {machine} (or of the portal); if they have, no change is needed.'
+      - 'If restarts are planned (updates), start ArcGIS Server and Portal in order and wait for both to be up before publishing: check https://{server}:6443/arcgis/rest/info/healthCheck and the portal home page.'
+      - 'Validate the federation after a restart: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate.'
+      - 'If failures keep coming back after every restart, look at the other causes: a certificate whose CA is not trusted is often only noticed when a restart loads it.'
+    references:
+      - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
+        url: https://support.esri.com/en/technical-article/000013244
+
+  - id: expired-certificate
+    title: A certificate has expired (or is not valid yet)
+    summary: >
+      A certificate in the chain is outside its validity dates (WinINet 12037, Java "PKIX path
+      validation failed: Validity check failed"). Often the certificate of a Web Adaptor or a load
+      balancer in front of Portal or Server.
+    explains: [wininet-cert-date-invalid, pkix-validity-check-failed]
+    steps:
+      - 'Find the expired certificate: open {peer_url} and check the validity dates of every certificate in the chain (also the Web Adaptor''s, in IIS bindings).'
+      - 'Renew it, including every name clients use, and install it where it was (IIS bindings for a Web Adaptor; https://{server}:6443/arcgis/admin/machines/{server_machine}/sslcertificates for ArcGIS Server; Portal''s SSL certificates page for Portal).'
+      - 'Check the clock of {machine}: a wrong date makes valid certificates look expired.'
+    references:
+      - title: 'Esri KB 000034232: Invalid SSL certificates found (PKIX path validation failed: Validity check failed)'
+        url: https://support.esri.com/en-us/knowledge-base/error-arcgis-enterprise-invalid-ssl-certificates-found--000034232
+
+  - id: hostname-mismatch
+    title: The certificate does not name the host that was called
+    summary: >
+      The certificate presented by {peer} does not list the name the caller used (WinINet 12038), for
+      example a short name or an alias instead of the fully qualified name in the certificate.
+    explains: [wininet-cert-cn-invalid]
+    steps:
+      - 'Compare the host in {peer_url} with the names in the certificate (subject and subject alternative names).'
+      - 'Either call the host by a name the certificate lists (federation URLs, Web Adaptor registration), or issue a certificate that lists every name clients use.'
+    references:
+      - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_SEC_CERT_CN_INVALID'
+        url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
+
+  - id: revocation-check-failed
+    title: The certificate revocation check failed (or the certificate was revoked)
+    summary: >
+      The caller could not check whether the certificate was revoked — typically the CRL or OCSP address
+      of an internal CA is not reachable from {machine} (WinINet 12057) — or the certificate was revoked
+      (12170).
+    explains: [wininet-cert-revocation-failed, wininet-cert-revoked]
+    steps:
+      - 'From {machine}, check that the CRL distribution point and OCSP addresses listed in the certificate of {peer} can be reached (firewall, proxy).'
+      - 'If the certificate was revoked, replace it with a new one from the CA.'
+    references:
+      - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_SEC_CERT_REV_FAILED'
+        url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
+
+  - id: client-certificate-required
+    title: The server asks for a client certificate
+    summary: >
+      {peer} requires a client certificate (WinINet 12044), usually because IIS or a Web Adaptor is set to
+      require client certificates for the ArcGIS site.
+    explains: [wininet-client-auth-cert-needed]
+    steps:
+      - 'In IIS on the Web Adaptor machine, set SSL Settings > Client certificates to Ignore for the ArcGIS applications that Server and Portal call each other through, or federate through the 6443/7443 ports.'
+    references:
+      - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_CLIENT_AUTH_CERT_NEEDED'
+        url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
+"""####),
         ("certificate.yaml", ####"""
 # Certificate and TLS trust failures.
 #

@@ -9,7 +9,7 @@ public enum RuleLoader {
         "pattern", "caseless", "log_levels", "codes", "sources", "products", "literal", "references",
         "falsepositives", "tags", "samples",
     ]
-    static let fileKeys = ["rules", "title", "description"]
+    static let fileKeys = ["rules", "causes", "title", "description"]
     static let sampleKeys = ["match", "no_match"]
     static let sampleItemKeys = ["text", "fields"]
     static let referenceKeys = ["title", "url"]
@@ -20,35 +20,46 @@ public enum RuleLoader {
     ///   - isBuiltin: the file is part of the pack built into gislog.
     /// - Returns: the rules read, and every problem found (the rules are unusable if there is any).
     public static func parse(_ text: String, file: String, isBuiltin: Bool = false) -> (rules: [Rule], issues: [RuleIssue]) {
+        let parsed = parseFile(text, file: file, isBuiltin: isBuiltin)
+        return (parsed.rules, parsed.issues)
+    }
+
+    /// Parses a file that may hold rules, a `causes:` list, or both.
+    static func parseFile(_ text: String, file: String, isBuiltin: Bool) -> (rules: [Rule], causes: [CauseDefinition], issues: [RuleIssue]) {
         var issues: [RuleIssue] = []
         let root: YAMLNode
         do {
             root = try YAMLParser.parse(text)
         } catch {
-            return ([], [RuleIssue(file: file, line: error.line, column: error.column, message: "YAML: " + error.message)])
+            return ([], [], [RuleIssue(file: file, line: error.line, column: error.column, message: "YAML: " + error.message)])
         }
-        var list: [YAMLNode]
+        var list: [YAMLNode] = []
+        var causes: [CauseDefinition] = []
         switch root.value {
         case .sequence(let items):
             list = items
         case .mapping(let entries):
-            if entries.isEmpty { return ([], []) }
+            if entries.isEmpty { return ([], [], []) }
             for entry in entries where !fileKeys.contains(entry.key.scalar ?? "") {
                 issues.append(issue(file, entry.key, nil, "unknown key '\(entry.key.scalar ?? "")' at the top of the file"
                                     + suggestion(entry.key.scalar ?? "", fileKeys) + "; a rule file is a list of rules or has a 'rules:' list"))
             }
-            guard let rulesNode = entries.first(where: { $0.key.scalar == "rules" })?.value else {
+            if let causesNode = entries.first(where: { $0.key.scalar == "causes" })?.value {
+                causes = parseCauses(causesNode, file: file, isBuiltin: isBuiltin, issues: &issues)
+            }
+            if let rulesNode = entries.first(where: { $0.key.scalar == "rules" })?.value {
+                guard case .sequence(let items) = rulesNode.value else {
+                    issues.append(issue(file, rulesNode, nil, "'rules' must be a list of rules"))
+                    return ([], causes, issues)
+                }
+                list = items
+            } else if !entries.contains(where: { $0.key.scalar == "causes" }) {
                 issues.append(issue(file, root, nil, "no 'rules:' list; a rule file is a list of rules or has a 'rules:' list"))
-                return ([], issues)
+                return ([], [], issues)
             }
-            guard case .sequence(let items) = rulesNode.value else {
-                issues.append(issue(file, rulesNode, nil, "'rules' must be a list of rules"))
-                return ([], issues)
-            }
-            list = items
         case .scalar:
-            if root.isNull { return ([], []) }
-            return ([], [issue(file, root, nil, "expected a list of rules")])
+            if root.isNull { return ([], [], []) }
+            return ([], [], [issue(file, root, nil, "expected a list of rules")])
         }
         var rules: [Rule] = []
         var seen: [String: Int] = [:]
@@ -64,7 +75,7 @@ public enum RuleLoader {
             }
             if let rule = parseRule(node, file: file, isBuiltin: isBuiltin, issues: &issues) { rules.append(rule) }
         }
-        return (rules, issues)
+        return (rules, causes, issues)
     }
 
     private static func parseRule(_ node: YAMLNode, file: String, isBuiltin: Bool, issues: inout [RuleIssue]) -> Rule? {

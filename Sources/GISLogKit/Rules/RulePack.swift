@@ -17,6 +17,9 @@ public struct RuleSource: Sendable {
 /// Loads the rules a scan uses: the pack built into gislog, plus rule files given with `--rules`, whose
 /// rules replace built-in rules with the same id.
 public enum RulePack {
+    /// The name of the built-in causes file among `builtinSources`.
+    public static let builtinCausesName = "builtin:causes.yaml"
+
     /// The built-in rule files (`rules/*.yaml`, embedded at build time).
     public static var builtinSources: [RuleSource] {
         BuiltinRules.files.map { RuleSource(name: "builtin:" + $0.name, text: $0.text, isBuiltin: true) }
@@ -72,9 +75,18 @@ public enum RulePack {
         var issues: [RuleIssue] = []
         var rules: [Rule] = []
         var positions: [String: Int] = [:]
+        var causes: [CauseID: CauseDefinition] = [:]
         for source in sources {
-            let (parsed, problems) = RuleLoader.parse(source.text, file: source.name, isBuiltin: source.isBuiltin)
+            let (parsed, parsedCauses, problems) = RuleLoader.parseFile(source.text, file: source.name, isBuiltin: source.isBuiltin)
             issues += problems
+            for cause in parsedCauses {
+                if let earlier = causes[cause.id], !(earlier.origin.isBuiltin && !cause.origin.isBuiltin) {
+                    issues.append(RuleIssue(file: source.name, line: cause.origin.line, column: 1, ruleID: cause.id.rawValue,
+                                            message: "cause defined twice (also at \(earlier.origin))"))
+                    continue
+                }
+                causes[cause.id] = cause
+            }
             for rule in parsed {
                 if let existing = positions[rule.id], rules[existing].origin.file != source.name {
                     let earlier = rules[existing]
@@ -108,8 +120,15 @@ public enum RulePack {
                                         message: "bad pattern: PCRE2 says: \(error)"))
             }
         }
+        let ids = Set(rules.map(\.id))
+        for cause in causes.values.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+            for ruleID in cause.explains where !ids.contains(ruleID) && !cause.origin.isBuiltin {
+                issues.append(RuleIssue(file: cause.origin.file, line: cause.origin.line, column: 1, ruleID: cause.id.rawValue,
+                                        message: "explains '\(ruleID)', which is not a loaded rule"))
+            }
+        }
         if !issues.isEmpty { throw RuleLoadError(issues: issues) }
-        return RuleSet(rules: compiled)
+        return RuleSet(rules: compiled, causes: CauseID.allCases.compactMap { causes[$0] })
     }
 }
 

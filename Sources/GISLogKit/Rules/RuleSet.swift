@@ -72,9 +72,12 @@ public final class RuleSet: Sendable {
     private let byCode: [Int: [Int]]
     /// The largest capture count, to size match data.
     public let maxCaptures: Int
+    /// The causes the correlation can rank, with their words and steps (from the causes files).
+    public let causes: [CauseDefinition]
 
-    public init(rules: [CompiledRule]) {
+    public init(rules: [CompiledRule], causes: [CauseDefinition] = []) {
         self.rules = rules
+        self.causes = causes
         var ungated = Array(repeating: [Int](), count: Level.allCases.count)
         var byCode: [Int: [Int]] = [:]
         for (index, compiled) in rules.enumerated() {

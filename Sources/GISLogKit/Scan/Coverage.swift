@@ -4,9 +4,15 @@ public struct MachineSpan: Sendable, Hashable {
     public var first: Int64?
     public var last: Int64?
     public var records: Int
+    /// Records per level, indexed by `Level.rawValue`.
+    public var levelCounts: [Int] = Array(repeating: 0, count: Level.allCases.count)
 
-    mutating func include(_ time: Int64?) {
+    /// Records of this machine at `level`.
+    public func records(at level: Level) -> Int { levelCounts[Int(level.rawValue)] }
+
+    mutating func include(_ time: Int64?, level: Level) {
         records += 1
+        levelCounts[Int(level.rawValue)] += 1
         guard let time else { return }
         if first.map({ time < $0 }) ?? true { first = time }
         if last.map({ time > $0 }) ?? true { last = time }
@@ -14,6 +20,7 @@ public struct MachineSpan: Sendable, Hashable {
 
     mutating func merge(_ other: MachineSpan) {
         records += other.records
+        for index in levelCounts.indices { levelCounts[index] += other.levelCounts[index] }
         if let f = other.first, first.map({ f < $0 }) ?? true { first = f }
         if let l = other.last, last.map({ l > $0 }) ?? true { last = l }
     }

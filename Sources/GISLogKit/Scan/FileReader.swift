@@ -97,7 +97,7 @@ struct MachineTracker {
             return track(Self.unknown, record: record)
         }
         if lastIndex >= 0 && raw.elementsEqual(lastBytes) {
-            spans[lastIndex].include(record.time)
+            spans[lastIndex].include(record.time, level: record.level)
             return spans[lastIndex].machine
         }
         let name = TextRepair.string(raw).uppercased()
@@ -116,7 +116,7 @@ struct MachineTracker {
                 index[name] = lastIndex
             }
         }
-        spans[lastIndex].include(record.time)
+        spans[lastIndex].include(record.time, level: record.level)
         return name
     }
 }

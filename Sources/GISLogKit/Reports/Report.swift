@@ -1,0 +1,53 @@
+/// Everything a report shows: what was read, what the rules found, what the correlation concluded.
+/// Renderers (text, JSON, Markdown, HTML) only lay it out.
+public struct Report: Sendable {
+    public var version: String
+    public var inputs: [String]
+    public var zone: LogTimeZone
+    public var coverage: Coverage
+    public var warnings: [ScanWarning]
+    public var rulesLoaded: Int
+    public var events: [Event]
+    public var diagnosis: Diagnosis
+
+    public init(version: String, inputs: [String], zone: LogTimeZone, scan: RuleScanResult, diagnosis: Diagnosis) {
+        self.version = version
+        self.inputs = inputs
+        self.zone = zone
+        coverage = scan.scan.coverage
+        warnings = scan.scan.warnings
+        rulesLoaded = scan.ruleSet.rules.count
+        events = scan.events
+        self.diagnosis = diagnosis
+    }
+
+    /// Exit status for scripts and cron: 1 when at least one cause is ranked, else 0.
+    public var exitStatus: Int32 { diagnosis.causes.isEmpty ? 0 : 1 }
+
+    /// What could hide a problem, from what was read: added to the correlation's own caveats.
+    public var notes: [String] {
+        var notes = diagnosis.caveats
+        for span in coverage.machines where span.records > 0 {
+            let quiet = [Level.info, .fine, .verbose, .debug].reduce(0) { $0 + span.records(at: $1) }
+            if quiet == 0 {
+                notes.append("The logs of \(span.machine) hold no INFO or lower records (log level WARNING or higher?): "
+                             + "restarts are logged at INFO and below, so a restart of this machine cannot be seen.")
+            }
+        }
+        if let range = coverage.timeRange {
+            for span in coverage.machines {
+                if let last = span.last, range.last - last > 6 * 3_600_000 {
+                    notes.append("No logs from \(span.machine) after \(zone.format(utcMillis: last)), "
+                                 + "\(Duration.describe(range.last - last)) before the end of the scanned span.")
+                }
+            }
+        }
+        if coverage.totals.records == 0 {
+            notes.append("No ArcGIS records were read: check that the paths hold ArcGIS Server or Portal logs.")
+        }
+        return notes
+    }
+
+    /// Evidence as `path:line`.
+    static func location(_ event: Event) -> String { "\(event.path):\(event.line)" }
+}

@@ -1,0 +1,41 @@
+internal import Glibc
+
+/// Writes a file so that readers see the old content or the new, never a mix: a temporary file beside
+/// the target, `fsync`, then `rename`.
+public enum AtomicFile {
+    public struct WriteError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func write(_ text: String, to path: String) throws(WriteError) {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        var template = ((directory.isEmpty ? "/" : directory + "/") + ".gislog-XXXXXX").utf8CString.map { $0 }
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw WriteError(description: "cannot create a file in \(directory): \(systemErrorText(errno))")
+        }
+        let temporary = String(cString: template)
+        var failure: String?
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = "cannot write \(temporary): \(systemErrorText(errno))"
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil && fsync(descriptor) != 0 { failure = "cannot flush \(temporary): \(systemErrorText(errno))" }
+        fchmod(descriptor, 0o644)
+        close(descriptor)
+        if failure == nil && rename(temporary, path) != 0 { failure = "cannot replace \(path): \(systemErrorText(errno))" }
+        if let failure {
+            unlink(temporary)
+            throw WriteError(description: failure)
+        }
+    }
+}

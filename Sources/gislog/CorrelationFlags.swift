@@ -1,0 +1,45 @@
+import ArgumentParser
+import GISLogKit
+
+/// Flags for the correlation's windows and thresholds. Durations: `90s`, `15m`, `2h`, or minutes.
+struct CorrelationFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Failures starting this long after a restart can be caused by it.", valueName: "duration"))
+    var restartWindow: String = "15m"
+
+    @Option(help: ArgumentHelp("Failures caused by a restart end within this time after it.", valueName: "duration"))
+    var fadeWindow: String = "30m"
+
+    @Option(help: ArgumentHelp("How far before a restart to look for failures that would disprove it.", valueName: "duration"))
+    var lookback: String = "12h"
+
+    @Option(help: ArgumentHelp("A token error this long before a failure counts toward token expiry.", valueName: "duration"))
+    var tokenWindow: String = "2m"
+
+    @Option(help: ArgumentHelp("Failures further apart than this are separate episodes.", valueName: "duration"))
+    var episodeGap: String = "30m"
+
+    @Option(help: ArgumentHelp("Events of one rule and machine closer than this are one burst.", valueName: "duration"))
+    var burstGap: String = "10m"
+
+    @Option(help: ArgumentHelp("Report causes at or above this confidence (0 to 1).", valueName: "number"))
+    var minConfidence: Double = 0.3
+
+    func options() throws -> CorrelationOptions {
+        var options = CorrelationOptions()
+        func duration(_ text: String, _ flag: String) throws -> Int64 {
+            guard let value = GISLogKit.Duration.milliseconds(text) else {
+                throw ValidationError("--\(flag): '\(text)' is not a duration; write e.g. 90s, 15m, 2h")
+            }
+            return value
+        }
+        options.restartWindow = try duration(restartWindow, "restart-window")
+        options.fadeWindow = try duration(fadeWindow, "fade-window")
+        options.lookback = try duration(lookback, "lookback")
+        options.tokenWindow = try duration(tokenWindow, "token-window")
+        options.episodeGap = try duration(episodeGap, "episode-gap")
+        options.burstGap = try duration(burstGap, "burst-gap")
+        guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be between 0 and 1") }
+        options.minimumConfidence = minConfidence
+        return options
+    }
+}
