@@ -1,0 +1,225 @@
+import Testing
+@testable import GISLogKit
+
+/// Builds events and a coverage without reading files, to test each correlation rule alone.
+private struct Site {
+    var events: [Event] = []
+    var machines: [String: (Product, Int64, Int64)] = [:]
+
+    static let day = utc(2026, 11, 14, 0, 0, 0)
+
+    static func at(_ hour: Int, _ minute: Int, _ second: Int = 0) -> Int64 {
+        day + Int64(hour * 3_600_000 + minute * 60_000 + second * 1000)
+    }
+
+    mutating func machine(_ name: String, _ product: Product, from: Int64 = at(0, 0), to: Int64 = at(23, 59)) {
+        machines[name] = (product, from, to)
+    }
+
+    mutating func add(_ rule: String, _ category: RuleCategory, on machine: String, at time: Int64,
+                      host: String? = nil, port: String? = nil, message: String = "", fields extra: [EventField] = []) {
+        var fields = extra
+        if let host { fields.append(EventField(name: "host", value: host)) }
+        if let port { fields.append(EventField(name: "port", value: port)) }
+        if let host { fields.append(EventField(name: "url", value: "https://\(host)\(port.map { ":" + $0 } ?? "")/arcgis/sharing/rest/self")) }
+        let product = machines[machine]?.0 ?? .server
+        events.append(Event(
+            ruleID: rule, category: category, severity: .high, time: time, machine: machine, product: product,
+            component: .server, path: "/logs/\(machine).log", line: events.count + 1, byteOffset: 0,
+            level: category == .restart ? .info : .severe, code: nil, source: nil, process: nil, thread: nil, user: nil,
+            requestID: nil, methodName: nil, message: message.isEmpty ? rule : message, fields: fields))
+    }
+
+    mutating func failure(on machine: String, at time: Int64, host: String = "portal.example.org", port: String? = nil) {
+        add("wininet-invalid-ca", .certificate, on: machine, at: time, host: host, port: port)
+    }
+
+    mutating func restart(_ machine: String, at time: Int64) {
+        add("web-server-stopped", .restart, on: machine, at: time - 60_000)
+        add("server-machine-initializing", .restart, on: machine, at: time, message: "Initializing the server machine.")
+    }
+
+    func diagnose(_ options: CorrelationOptions = CorrelationOptions()) throws -> Diagnosis {
+        var coverage = Coverage()
+        for (name, (product, first, last)) in machines.sorted(by: { $0.key < $1.key }) {
+            var span = MachineSpan(machine: name, records: 100)
+            span.first = first
+            span.last = last
+            span.levelCounts[Int(Level.info.rawValue)] = 100
+            coverage.machines.append(span)
+            coverage.files.append(FileCoverage(
+                file: InputFile(path: "/logs/\(name)", product: product, component: .server, machine: name),
+                status: .read, format: .records, encoding: Encoding(), storedBytes: 0, counters: ReaderCounters()))
+        }
+        let causes = try RulePack.load(RulePack.builtinSources).causes
+        let sorted = events.sorted { ($0.time ?? 0, $0.line) < ($1.time ?? 0, $1.line) }
+        return Correlator(options: options, causes: causes, coverage: coverage, zone: .utc).diagnose(events: sorted)
+    }
+}
+
+@Suite("Correlation")
+struct CorrelationTests {
+    @Test func failuresRightAfterARestartThatFadeAreTheRestart() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        site.machine("PORTAL01.EXAMPLE.ORG", .portal)
+        site.restart("GIS01.EXAMPLE.ORG", at: Site.at(2, 4))
+        for minute in 6...13 { site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(2, minute)) }
+        let diagnosis = try site.diagnose()
+        let top = try #require(diagnosis.causes.first)
+        #expect(top.id == .machineRestart)
+        #expect(top.machines == ["GIS01.EXAMPLE.ORG"])
+        #expect(top.events == 8)
+        #expect(top.confidence >= 0.8)
+        #expect(top.reasons.contains { $0.contains("all 8 failures within 30 min after the restart of GIS01.EXAMPLE.ORG at 02:04") })
+        #expect(diagnosis.findings.contains { $0.category == .restart && $0.title == "GIS01.EXAMPLE.ORG restarted" })
+    }
+
+    @Test func failuresLongBeforeARestartAreNotCausedByIt() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        for hour in [3, 5, 7] { site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(hour, 0)) }
+        site.restart("GIS01.EXAMPLE.ORG", at: Site.at(9, 0))
+        for minute in 2...5 { site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(9, minute)) }
+        let diagnosis = try site.diagnose()
+        #expect(diagnosis.causes.first?.id == .untrustedCA)
+        #expect(!diagnosis.causes.contains { $0.id == .machineRestart })
+    }
+
+    @Test func tokenErrorsJustBeforeRecurringFailuresAreTokenExpiry() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        for hour in 9...14 {
+            let start = Site.at(hour, 2)
+            site.add("invalid-token", .token, on: "GIS01.EXAMPLE.ORG", at: start - 40_000, message: "'Invalid token.'")
+            for offset in 0..<3 { site.failure(on: "GIS01.EXAMPLE.ORG", at: start + Int64(offset) * 20_000) }
+        }
+        let diagnosis = try site.diagnose()
+        let top = try #require(diagnosis.causes.first)
+        #expect(top.id == .tokenExpiry)
+        #expect(top.confidence >= 0.85)
+        #expect(top.reasons.contains { $0.contains("came back every 60 min") })
+        #expect(top.reasons.contains { $0.contains("failures within 2 min after 'Invalid token'") })
+    }
+
+    @Test func aTokenErrorHoursAwayDoesNotCount() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        site.add("invalid-token", .token, on: "GIS01.EXAMPLE.ORG", at: Site.at(6, 0))
+        for minute in stride(from: 0, to: 40, by: 5) { site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(11, minute)) }
+        let diagnosis = try site.diagnose()
+        #expect(diagnosis.causes.first?.id == .untrustedCA)
+        #expect(!diagnosis.causes.contains { $0.id == .tokenExpiry })
+        #expect(diagnosis.findings.contains { $0.category == .token })
+    }
+
+    @Test func selfSignedMentionsAndArcGISPortsAreSelfSigned() throws {
+        var site = Site()
+        site.machine("GISSRV-C.EXAMPLE.COM", .server)
+        site.machine("PORTAL-C.EXAMPLE.COM", .portal)
+        for minute in stride(from: 0, to: 50, by: 10) {
+            site.failure(on: "PORTAL-C.EXAMPLE.COM", at: Site.at(10, minute), host: "gissrv-c.example.com", port: "6443")
+        }
+        site.add("self-signed-certificate", .certificate, on: "GISSRV-C.EXAMPLE.COM", at: Site.at(10, 5),
+                 message: "SSL certificate problem: self signed certificate")
+        let diagnosis = try site.diagnose()
+        let top = try #require(diagnosis.causes.first)
+        #expect(top.id == .selfSignedCertificate)
+        #expect(top.machines == ["PORTAL-C.EXAMPLE.COM"])
+        #expect(top.peers == ["gissrv-c.example.com:6443"])
+        // The steps name the site's own hosts.
+        #expect(top.steps.contains { $0.contains("https://gissrv-c.example.com:6443/arcgis/admin") })
+        #expect(top.steps.contains { $0.contains("machines > GISSRV-C.EXAMPLE.COM > sslcertificates") })
+    }
+
+    @Test func twoMachinesWithTwoCausesGetTwoFindings() throws {
+        var site = Site()
+        site.machine("A.EXAMPLE.ORG", .server)
+        site.machine("B.EXAMPLE.ORG", .server)
+        site.machine("P.EXAMPLE.ORG", .portal)
+        // A: calls its peer's self-signed admin port; B: tokens expire every hour.
+        site.add("self-signed-certificate", .certificate, on: "A.EXAMPLE.ORG", at: Site.at(9, 0),
+                 message: "The web server certificate selfsignedcertificate is not trusted.")
+        for hour in 9...13 {
+            site.failure(on: "A.EXAMPLE.ORG", at: Site.at(hour, 30), host: "b.example.org", port: "6443")
+            site.add("http-498-499", .token, on: "B.EXAMPLE.ORG", at: Site.at(hour, 1), message: "HTTP status code 498",
+                     fields: [EventField(name: "http_code", value: "498")])
+            site.failure(on: "B.EXAMPLE.ORG", at: Site.at(hour, 2))
+        }
+        let diagnosis = try site.diagnose()
+        let primary = diagnosis.causes.filter(\.isPrimary)
+        let selfSigned = try #require(primary.first { $0.id == .selfSignedCertificate })
+        let token = try #require(primary.first { $0.id == .tokenExpiry })
+        #expect(selfSigned.machines == ["A.EXAMPLE.ORG"])
+        #expect(token.machines == ["B.EXAMPLE.ORG"])
+        #expect(selfSigned.findingID != token.findingID)
+    }
+
+    @Test func specificErrorsNameTheirCause() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        site.add("wininet-cert-date-invalid", .certificate, on: "GIS01.EXAMPLE.ORG", at: Site.at(8, 0), host: "wa.example.org")
+        site.add("wininet-cert-cn-invalid", .certificate, on: "GIS01.EXAMPLE.ORG", at: Site.at(8, 1), host: "gis")
+        let ids = Set(try site.diagnose().causes.map(\.id))
+        #expect(ids == [.expiredCertificate, .hostnameMismatch])
+    }
+
+    @Test func thousandsOfIdenticalFailuresAreOneBurst() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        for second in 0..<3000 { site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(10, 0) + Int64(second) * 1000) }
+        let top = try #require(try site.diagnose().causes.first)
+        #expect(top.events == 3000)
+        let burst = try #require(top.evidence.first)
+        #expect(burst.count == 3000)
+        #expect(burst.first == Site.at(10, 0))
+        #expect(burst.last == Site.at(10, 0) + 2_999_000)
+        #expect(abs((burst.ratePerMinute ?? 0) - 60) < 0.1)
+    }
+
+    @Test func findingIDsAreStableAcrossRuns() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        for minute in 0..<5 { site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(10, minute)) }
+        #expect(try site.diagnose().causes.map(\.findingID) == (try site.diagnose().causes.map(\.findingID)))
+        #expect(stableID(["a", "b"]) == stableID(["a", "b"]))
+        #expect(stableID(["a", "b"]) != stableID(["ab"]))
+    }
+
+    @Test func windowsAreOptions() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server)
+        site.restart("GIS01.EXAMPLE.ORG", at: Site.at(2, 0))
+        for minute in 20...25 { site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(2, minute)) }
+        #expect(try site.diagnose().causes.first?.id == .untrustedCA)  // 20 min > the 15 min default
+        var options = CorrelationOptions()
+        options.restartWindow = 25 * 60_000
+        #expect(try site.diagnose(options).causes.first?.id == .machineRestart)
+    }
+
+    @Test func durations() {
+        #expect(Duration.milliseconds("15m") == 900_000)
+        #expect(Duration.milliseconds("90s") == 90_000)
+        #expect(Duration.milliseconds("2h") == 7_200_000)
+        #expect(Duration.milliseconds("1.5h") == 5_400_000)
+        #expect(Duration.milliseconds("10") == 600_000)
+        #expect(Duration.milliseconds("soon") == nil)
+        #expect(Duration.describe(125_000) == "2 min")
+        #expect(Duration.describe(13 * 3_600_000) == "13 h")
+    }
+}
+
+@Suite("Report escaping")
+struct ReportEscapingTests {
+    @Test func markdownAndHTMLEscapeLogText() {
+        let hostile = "</script><img src=x onerror=alert(1)> *bold* [link](http://x) `code` \u{1B}[2J"
+        let markdown = MarkdownReport.escape(hostile)
+        #expect(!markdown.contains("<img"))
+        #expect(!markdown.contains("\u{1B}"))
+        #expect(markdown.contains("\\*bold\\*"))
+        let html = HTMLReport.escape(hostile)
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("</script>"))
+        #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
+    }
+}
