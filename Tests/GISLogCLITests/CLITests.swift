@@ -76,11 +76,45 @@ func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocati
 
 @Suite("gislog end to end", .serialized)
 struct CLITests {
-    @Test func scanSampleTextGolden() throws {
-        let run = try gislog(["scan", "--timezone", "UTC", "Samples/basic"])
+    @Test("each sample's report: top cause, exit code and the text report (golden)", arguments: [
+        ("basic", "untrusted-ca"), ("untrusted-ca", "untrusted-ca"), ("token-expiry", "token-expiry"),
+        ("self-signed", "self-signed-certificate"), ("machine-restart", "machine-restart"), ("clean", nil),
+    ] as [(String, String?)])
+    func sampleReports(sample: String, topCause: String?) throws {
+        let text = try gislog(["scan", "--timezone", "UTC", "Samples/\(sample)"])
+        #expect(text.status == (topCause == nil ? 0 : 1))
+        #expect(text.stderr == "")
+        try expectGolden(text.stdout, "\(sample).txt")
+        let json = try gislog(["scan", "--timezone", "UTC", "--format", "json", "Samples/\(sample)"])
+        #expect(json.status == text.status)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let causes = try #require(object["causes"] as? [[String: Any]])
+        #expect(causes.first?["id"] as? String == topCause)
+        #expect(causes.first?["primary"] as? Bool ?? true)
+        for format in ["markdown", "html"] {
+            let run = try gislog(["scan", "--timezone", "UTC", "--format", format, "Samples/\(sample)"])
+            #expect(run.status == text.status)
+            if let topCause { #expect(run.stdout.contains(topCause)) }
+        }
+    }
+
+    @Test func cleanSampleSaysWhatWasLookedAt() throws {
+        let run = try gislog(["scan", "--timezone", "UTC", "Samples/clean"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("No cause found."))
+        #expect(run.stdout.contains("46 rules"))
+    }
+
+    @Test func outputFileIsWrittenAtomicallyAndStdoutStaysEmpty() throws {
+        let path = NSTemporaryDirectory() + "gislog-report-" + UUID().uuidString + ".html"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try gislog(["scan", "--timezone", "UTC", "--format", "html", "--output", path, "Samples/basic"])
         #expect(run.status == 1)
-        #expect(run.stderr == "")
-        try expectGolden(run.stdout, "basic.txt")
+        #expect(run.stdout == "")
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<svg"))
+        #expect(!html.contains("<script"))
     }
 
     @Test func scanSampleJSONShape() throws {

@@ -18,6 +18,9 @@
 public struct Correlator {
     public let options: CorrelationOptions
     private let zone: LogTimeZone
+    /// Set by `diagnose` for the wording of aggregate reasons.
+    private var allTokens: [Event] = []
+    private var allSelfSignedMentions: [Event] = []
     private let definitions: [CauseID: CauseDefinition]
     private let machineProducts: [String: Product]
     private let machineSpans: [String: MachineSpan]
@@ -85,6 +88,11 @@ public struct Correlator {
     // MARK: - Diagnosis
 
     public func diagnose(events: [Event]) -> Diagnosis {
+        var correlator = self
+        return correlator.run(events)
+    }
+
+    private mutating func run(_ events: [Event]) -> Diagnosis {
         let trustRules = Set(CauseID.seedCauses.flatMap { definitions[$0]?.explains ?? [] })
         let specific: [(CauseID, Set<String>)] = CauseID.allCases.filter { !CauseID.seedCauses.contains($0) }
             .compactMap { id in definitions[id].map { (id, Set($0.explains).subtracting(trustRules)) } }
@@ -93,6 +101,8 @@ public struct Correlator {
         let restarts = restartEpisodes(events)
         let tokens = events.filter { $0.category == .token && $0.time != nil }
         let selfSignedMentions = events.filter { Self.namesSelfSigned($0) }
+        allTokens = tokens
+        allSelfSignedMentions = selfSignedMentions
 
         // Episodes: site-wide runs of failures.
         var episodes: [[Event]] = []
@@ -279,7 +289,9 @@ public struct Correlator {
                                  episode: [Event]) -> Score {
         let related = Set([machine] + peerMachines)
         guard let start = episode.first?.time, let end = episode.last?.time else { return .none() }
-        let near = mentions.filter { related.contains($0.machine) && $0.time.map { $0 >= start - options.lookback && $0 <= end + options.fadeWindow } ?? true }
+        // A self-signed certificate stays until someone replaces it: mentions within the lookback on either
+        // side of the failures count.
+        let near = mentions.filter { related.contains($0.machine) && $0.time.map { $0 >= start - options.lookback && $0 <= end + options.lookback } ?? true }
         let onArcGISEndpoints = trust.filter { event in
             guard let host = event.field("host") else { return false }
             let port = event.field("port").flatMap(Int.init)
@@ -289,7 +301,8 @@ public struct Correlator {
         var value = 0.0
         if !near.isEmpty {
             value = 0.9
-            reasons.append("\(count(near.count, "record")) name a self-signed certificate (e.g. \(clock(near[0].time)) on \(near[0].machine))")
+            reasons.append("\(count(near.count, "record")) \(near.count == 1 ? "names" : "name") a self-signed certificate "
+                           + "(e.g. \(clock(near[0].time)) on \(near[0].machine))")
         }
         if !onArcGISEndpoints.isEmpty {
             value = max(value, 0.5 * Double(onArcGISEndpoints.count) / Double(trust.count))
@@ -380,13 +393,14 @@ public struct Correlator {
             }?.key ?? machines.first ?? ""
             let values = TemplateValues(machine: busiest, peers: peerList, failures: explained,
                                         machineProducts: machineProducts)
+            let reasons = aggregateReasons(cause, machine: busiest, explained: explained, incidents: own) ?? tally.bestReasons
             let explainedKeys = Set(explained.map(Self.key))
             let support = uniqueEvents(tally.support).filter { !explainedKeys.contains(Self.key($0)) }
             let first = explained.compactMap(\.time).min(), last = explained.compactMap(\.time).max()
             ranked.append(RankedCause(
                 id: cause, findingID: stableID([cause.rawValue, machines.joined(separator: ","), first.map(String.init) ?? "-"]),
                 rank: 0, confidence: (tally.best * 100).rounded() / 100, isPrimary: tally.primary,
-                title: definition.title, summary: values.fill(definition.summary), reasons: tally.bestReasons,
+                title: definition.title, summary: values.fill(definition.summary), reasons: reasons,
                 machines: machines, peers: peerList.map(\.display), events: explained.count, firstSeen: first, lastSeen: last,
                 evidence: Array(bursts(of: explained).sorted { $0.count > $1.count }.prefix(3))
                     + Array(bursts(of: support).prefix(2)),
@@ -399,6 +413,30 @@ public struct Correlator {
         }
         for index in ranked.indices { ranked[index].rank = index + 1 }
         return ranked
+    }
+
+    /// Reasons worded over all the failures a cause explains on its busiest machine, not one episode's
+    /// (token errors before 25 of 25 failures, rather than 2 of 2). Restarts stay per episode.
+    private func aggregateReasons(_ cause: CauseID, machine: String, explained: [Event], incidents: [Incident]) -> [String]? {
+        let failures = explained.filter { $0.machine == machine }
+        guard !failures.isEmpty else { return nil }
+        let peerMachines = peers(of: failures).compactMap { knownMachine(named: $0.host) }
+        let episode = incidents.flatMap(\.failures).sorted { ($0.time ?? 0) < ($1.time ?? 0) }
+        switch cause {
+        case .tokenExpiry:
+            return tokenScore(failures, machine: machine, peerMachines: peerMachines, tokens: allTokens,
+                              history: failures).reasons
+        case .selfSignedCertificate:
+            return selfSignedScore(failures, machine: machine, peerMachines: peerMachines, mentions: allSelfSignedMentions,
+                                   episode: episode).reasons
+        case .untrustedCA:
+            let others = incidents.map { incident in
+                [CauseID.machineRestart, .tokenExpiry, .selfSignedCertificate].map { incident.scores[$0]?.value ?? 0 }.max() ?? 0
+            }.max() ?? 0
+            return untrustedScore(failures, machine: machine, episode: episode, others: others, history: failures).reasons
+        default:
+            return nil
+        }
     }
 
     static func key(_ event: Event) -> String { "\(event.path)\u{1F}\(event.line)\u{1F}\(event.ruleID)" }

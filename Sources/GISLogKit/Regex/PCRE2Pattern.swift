@@ -110,9 +110,9 @@ public final class PCRE2Matcher {
         return classify(status)
     }
 
-    /// Matches `pattern` in `subject` and returns the byte ranges of the groups.
-    public func match(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer) -> PCRE2MatchResult {
-        let status = run(pattern, subject)
+    /// Matches `pattern` in `subject` (from `startOffset`) and returns the byte ranges of the groups.
+    public func match(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer, startOffset: Int = 0) -> PCRE2MatchResult {
+        let status = run(pattern, subject, startOffset: startOffset)
         guard status >= 0 else { return classify(status) }
         let vector = pcre2_get_ovector_pointer_8(matchData)!
         let groups = min(pairs, pattern.captureCount + 1)
@@ -136,12 +136,12 @@ public final class PCRE2Matcher {
     }
 
     @inline(__always)
-    private func run(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer) -> Int32 {
+    private func run(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer, startOffset: Int = 0) -> Int32 {
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)
         if pattern.isJITCompiled {
             // Safe without a UTF check: the pattern was compiled with PCRE2_MATCH_INVALID_UTF.
-            return pcre2_jit_match_8(pattern.code, base, subject.count, 0, 0, matchData, context)
+            return pcre2_jit_match_8(pattern.code, base, subject.count, startOffset, 0, matchData, context)
         }
-        return pcre2_match_8(pattern.code, base, subject.count, 0, 0, matchData, context)
+        return pcre2_match_8(pattern.code, base, subject.count, startOffset, 0, matchData, context)
     }
 }

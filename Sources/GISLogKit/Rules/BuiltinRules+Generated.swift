@@ -421,7 +421,7 @@ causes:
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
-  pattern: 'Unable to validate TLS certificate on (?<target>ArcGIS Server administration URL|[^.\r\n]{1,80})'
+  pattern: '(?:Failed to federate ArcGIS Server site ''?(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''?[^\r\n<]{0,80}?)?Unable to validate TLS certificate on (?<target>ArcGIS Server administration URL|[^.\r\n]{1,80})'
   references:
     - title: 'Portal for ArcGIS: Federate an ArcGIS Server site with your portal'
       url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/federate-an-arcgis-server-site-with-your-portal.htm
@@ -429,7 +429,9 @@ causes:
   samples:
     match:
       - text: "Failed to federate ArcGIS Server site 'https://gis02.example.local:6443/arcgis' with Portal for ArcGIS. Unable to validate TLS certificate on ArcGIS Server administration URL. Ensure the root certificate is trusted or the certificate common name matches the URL hostname."
-        fields: {target: ArcGIS Server administration URL}
+        fields: {target: ArcGIS Server administration URL, url: 'https://gis02.example.local:6443/arcgis', host: gis02.example.local, port: '6443'}
+      - text: 'Unable to validate TLS certificate on ArcGIS Server administration URL.'
+        fields: {url: ~}
     no_match:
       - 'Validated the TLS certificate of the server.'
 

@@ -28,6 +28,8 @@ public struct Event: Sendable, Hashable {
     public var message: String
     /// The rule's named groups that took part in the match, in group order.
     public var fields: [EventField]
+    /// The whole record as written (for NDJSON's opt-in `event.original`).
+    public var original: String?
 
     /// The value of a named field.
     public func field(_ name: String) -> String? { fields.first { $0.name == name }?.value }

@@ -12,8 +12,13 @@ public final class RuleEngine: RecordConsumer {
     private var currentPath = ""
 
     /// - Parameter limitBudget: limit hits per rule and file before the rule is switched off for that file.
-    public init(ruleSet: RuleSet, matchLimit: UInt32 = PCRE2Matcher.defaultMatchLimit, limitBudget: Int = 3) {
+    private let redactor: Redactor?
+
+    /// - Parameter redact: hide tokens, passwords and authorization values in the events' text.
+    public init(ruleSet: RuleSet, matchLimit: UInt32 = PCRE2Matcher.defaultMatchLimit, limitBudget: Int = 3,
+                redact: Bool = true) {
         self.ruleSet = ruleSet
+        redactor = redact ? Redactor() : nil
         matcher = PCRE2Matcher(maxCaptures: ruleSet.maxCaptures, matchLimit: matchLimit)
         self.limitBudget = limitBudget
     }
@@ -40,7 +45,13 @@ public final class RuleEngine: RecordConsumer {
                   compiled.literalPresent(in: text) else { return }
             switch matcher.match(compiled.pattern, text) {
             case .match(let groups):
-                events.append(Self.event(compiled, record: record, groups: groups, text: text, file: file, machine: machine))
+                var event = Self.event(compiled, record: record, groups: groups, text: text, file: file, machine: machine)
+                if let redactor {
+                    event.message = redactor.redact(event.message)
+                    for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }
+                    event.original = event.original.map(redactor.redact)
+                }
+                events.append(event)
             case .noMatch:
                 break
             case .limitReached, .failed:
@@ -61,6 +72,6 @@ public final class RuleEngine: RecordConsumer {
             byteOffset: record.byteOffset, level: record.level, code: record.code, source: record.string(.source),
             process: record.string(.process), thread: record.string(.thread), user: record.string(.user),
             requestID: record.string(.requestID), methodName: record.string(.methodName), message: record.text,
-            fields: fields)
+            fields: fields, original: TextRepair.string(record.recordBytes))
     }
 }

@@ -11,7 +11,8 @@ extension Scanner {
     /// Runs `ruleSet` over every record and collects the events; rules that gave up on records become
     /// `rule_limit` warnings naming the rule, the file and the first line.
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil) -> RuleScanResult {
-        var (result, engines) = run(progress: progress) { RuleEngine(ruleSet: ruleSet) }
+        let redact = options.redactSecrets
+        var (result, engines) = run(progress: progress) { RuleEngine(ruleSet: ruleSet, redact: redact) }
         var events = engines.flatMap(\.events)
         events.sort { a, b in
             switch (a.time, b.time) {

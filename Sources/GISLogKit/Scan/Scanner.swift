@@ -13,6 +13,8 @@ public struct ScanOptions: Sendable {
     public var maxDecompressedBytes: Int64 = 64 << 30
     /// Worker threads; files are spread over them.
     public var workers: Int = 2
+    /// Hide tokens, passwords and authorization values in everything reported (`--no-redact` turns it off).
+    public var redactSecrets = true
 
     public init(paths: [String], timeZone: LogTimeZone) {
         self.paths = paths
