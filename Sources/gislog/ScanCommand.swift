@@ -9,6 +9,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case json
     case markdown
     case html
+    case ndjson
 }
 
 struct ScanCommand: ParsableCommand {
@@ -39,8 +40,14 @@ struct ScanCommand: ParsableCommand {
         valueName: "zone"))
     var timezone: String = "local"
 
-    @Option(help: "Output format: text (for a terminal), json, markdown (tickets, mail) or html (one self-contained page).")
+    @Option(help: "Output format: text (for a terminal), json, markdown (tickets, mail), html (one self-contained page) or ndjson (events and alerts for a SIEM, ECS field names).")
     var format: ReportFormat = .text
+
+    @Flag(help: "With --format ndjson, include each record as written in event.original.")
+    var includeOriginal = false
+
+    @Flag(help: "Show tokens, passwords and Authorization values as they are in the logs (they are redacted by default).")
+    var noRedact = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file (atomically) instead of stdout.",
                                                     valueName: "file"), completion: .file())
@@ -76,6 +83,7 @@ struct ScanCommand: ParsableCommand {
         var options = ScanOptions(paths: paths, timeZone: zone)
         options.maxRecordBytes = maxRecordSize
         options.workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        options.redactSecrets = !noRedact
         let scanner = Scanner(options: options)
         if scanner.discovery.files.isEmpty {
             let err = OutputFile.standardError()
@@ -100,6 +108,7 @@ struct ScanCommand: ParsableCommand {
         case .json: text = JSONReport(report).render()
         case .markdown: text = MarkdownReport(report).render()
         case .html: text = HTMLReport(report).render()
+        case .ndjson: text = NDJSONReport(report, includeOriginal: includeOriginal).render()
         }
         if let output {
             do {

@@ -9,6 +9,10 @@ public struct Report: Sendable {
     public var rulesLoaded: Int
     public var events: [Event]
     public var diagnosis: Diagnosis
+    /// Rule titles, whether each rule is built in, and its first reference URL, by id (for the NDJSON feed).
+    public var ruleTitles: [String: String] = [:]
+    public var ruleOrigins: [String: Bool] = [:]
+    public var ruleReferences: [String: String] = [:]
 
     public init(version: String, inputs: [String], zone: LogTimeZone, scan: RuleScanResult, diagnosis: Diagnosis) {
         self.version = version
@@ -19,6 +23,11 @@ public struct Report: Sendable {
         rulesLoaded = scan.ruleSet.rules.count
         events = scan.events
         self.diagnosis = diagnosis
+        for compiled in scan.ruleSet.rules {
+            ruleTitles[compiled.rule.id] = compiled.rule.title
+            ruleOrigins[compiled.rule.id] = compiled.rule.origin.isBuiltin
+            if let url = compiled.rule.references.lazy.compactMap(\.url).first { ruleReferences[compiled.rule.id] = url }
+        }
     }
 
     /// Exit status for scripts and cron: 1 when at least one cause is ranked, else 0.
