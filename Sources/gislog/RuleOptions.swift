@@ -42,3 +42,9 @@ struct RuleFailure: Error, CustomStringConvertible {
             + error.description
     }
 }
+
+/// A failure found while running (not a usage mistake): printed as it is, without the usage text; exit 2.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -53,6 +53,17 @@ struct ScanCommand: ParsableCommand {
                                                     valueName: "file"), completion: .file())
     var output: String?
 
+    @Option(help: ArgumentHelp(
+        "Report only from this time: 2026-11-14T13:00:00Z, 2026-11-14, 24h or 7d (back from now), today, yesterday.",
+        valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Report only before this time (same forms as --since).", valueName: "time"))
+    var until: String?
+
+    @Flag(help: "Print nothing (and write no --output file) when no cause and no problem is found: cron mails only problems.")
+    var quietIfClean = false
+
     @OptionGroup(title: "Correlation") var correlation: CorrelationFlags
 
     @Option(help: ArgumentHelp("Cut records longer than this many bytes (they are flagged and counted).",
@@ -77,7 +88,7 @@ struct ScanCommand: ParsableCommand {
         do {
             zone = try LogTimeZone.named(timezone)
         } catch {
-            throw ValidationError("--timezone: \(error.description)")
+            throw CommandFailure("--timezone: \(error.description)")
         }
         let ruleSet = try rules.load()
         var options = ScanOptions(paths: paths, timeZone: zone)
@@ -99,9 +110,19 @@ struct ScanCommand: ParsableCommand {
         let result = scanner.run(ruleSet: ruleSet, progress: progress)
         meter.stop()
 
-        let diagnosis = Correlator(options: try correlation.options(), causes: ruleSet.causes,
+        var correlationOptions = try correlation.options()
+        let now = TimeSpec.now()
+        func instant(_ text: String?, _ flag: String) throws -> Int64? {
+            guard let text else { return nil }
+            do { return try TimeSpec.parse(text, zone: zone, now: now) } catch { throw CommandFailure("--\(flag): \(error)") }
+        }
+        correlationOptions.reportFrom = try instant(since, "since")
+        correlationOptions.reportUntil = try instant(until, "until")
+        let diagnosis = Correlator(options: correlationOptions, causes: ruleSet.causes,
                                    coverage: result.scan.coverage, zone: zone).diagnose(events: result.events)
-        let report = Report(version: GISLog.version, inputs: paths, zone: zone, scan: result, diagnosis: diagnosis)
+        let report = Report(version: GISLog.version, inputs: paths, zone: zone, scan: result, diagnosis: diagnosis,
+                            since: correlationOptions.reportFrom, until: correlationOptions.reportUntil)
+        if quietIfClean && report.isClean { throw ExitCode(report.exitStatus) }
         let text: String
         switch format {
         case .text: text = TextReport(report, color: output == nil && TerminalStyle.colorOnStdout).render()
@@ -114,7 +135,7 @@ struct ScanCommand: ParsableCommand {
             do {
                 try AtomicFile.write(text, to: output)
             } catch {
-                throw ValidationError("--output: \(error)")
+                throw CommandFailure("--output: \(error)")
             }
         } else {
             let out = OutputFile.standardOutput()

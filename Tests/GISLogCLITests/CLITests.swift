@@ -288,3 +288,51 @@ struct RulesCLITests {
         #expect((byRule.first?["count"] as? Int ?? 0) > 0)
     }
 }
+
+@Suite("gislog scan time windows and cron", .serialized)
+struct CronCLITests {
+    @Test func sinceBoundsTheReportButKeepsContext() throws {
+        let all = try gislog(["scan", "--timezone", "UTC", "--format", "json", "Samples/machine-restart"])
+        let since = try gislog(["scan", "--timezone", "UTC", "--format", "json", "--since", "2026-11-11T02:05:00Z",
+                                "Samples/machine-restart"])
+        let after = try gislog(["scan", "--timezone", "UTC", "--format", "json", "--since", "2026-11-11T03:00:00Z",
+                                "Samples/machine-restart"])
+        func causes(_ run: CLIRun) throws -> [[String: Any]] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            return try #require(object["causes"] as? [[String: Any]])
+        }
+        #expect(try causes(all).first?["id"] as? String == "machine-restart")
+        // The restart at 02:04 is before --since, but still explains the failures just after it.
+        #expect(try causes(since).first?["id"] as? String == "machine-restart")
+        #expect(since.stdout.contains("\"since\": \"2026-11-11T02:05:00.000Z\""))
+        #expect(try causes(after).isEmpty)
+        #expect(after.status == 0)
+        let until = try gislog(["scan", "--timezone", "UTC", "--until", "2026-11-11T02:00:00Z", "Samples/machine-restart"])
+        #expect(until.status == 0)
+        #expect(until.stdout.contains("Reported: from the start until 2026-11-11T02:00:00.000Z"))
+    }
+
+    @Test func relativeSpansUseTheClock() throws {
+        let run = try gislog(["scan", "--timezone", "UTC", "--since", "24h", "Samples/basic"],
+                             environment: ["GISLOG_NOW": "2026-11-15T06:00:00Z"])
+        #expect(run.stdout.contains("Reported: from 2026-11-14T06:00:00.000Z to the end"))
+        #expect(run.status == 1)
+    }
+
+    @Test func quietIfCleanPrintsNothingOnACleanTreeOnly() throws {
+        let clean = try gislog(["scan", "--quiet-if-clean", "Samples/clean"])
+        #expect(clean.status == 0)
+        #expect(clean.stdout == "")
+        #expect(clean.stderr == "")
+        let problem = try gislog(["scan", "--quiet-if-clean", "Samples/basic"])
+        #expect(problem.status == 1)
+        #expect(!problem.stdout.isEmpty)
+    }
+
+    @Test func badTimeIsExitTwoWithoutUsageNoise() throws {
+        let run = try gislog(["scan", "--since", "soon", "Samples/basic"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--since: 'soon' is not a time"))
+        #expect(!run.stderr.contains("Usage:"))
+    }
+}

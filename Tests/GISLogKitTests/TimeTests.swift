@@ -116,3 +116,33 @@ struct TextTests {
         #expect(Format.bytes(200_000_000) == "200.0 MB")
     }
 }
+
+@Suite("--since and --until")
+struct TimeSpecTests {
+    let now = utc(2026, 11, 29, 10, 30, 0)
+
+    @Test func forms() throws {
+        #expect(try TimeSpec.parse("2026-11-14T13:00:00Z", zone: .utc, now: now) == utc(2026, 11, 14, 13, 0, 0))
+        #expect(try TimeSpec.parse("2026-11-14T13:00:00+01:00", zone: .utc, now: now) == utc(2026, 11, 14, 12, 0, 0))
+        #expect(try TimeSpec.parse("2026-11-14T13:00:00.250-05:00", zone: .utc, now: now) == utc(2026, 11, 14, 18, 0, 0, 250))
+        #expect(try TimeSpec.parse("2026-11-14 13:00", zone: .fixed(seconds: 3600), now: now) == utc(2026, 11, 14, 12, 0, 0))
+        #expect(try TimeSpec.parse("2026-11-14", zone: .fixed(seconds: -18000), now: now) == utc(2026, 11, 14, 5, 0, 0))
+        #expect(try TimeSpec.parse("24h", zone: .utc, now: now) == now - 86_400_000)
+        #expect(try TimeSpec.parse("7d", zone: .utc, now: now) == now - 7 * 86_400_000)
+        #expect(try TimeSpec.parse("now", zone: .utc, now: now) == now)
+        #expect(try TimeSpec.parse("today", zone: .utc, now: now) == utc(2026, 11, 29, 0, 0, 0))
+        #expect(try TimeSpec.parse("yesterday", zone: .utc, now: now) == utc(2026, 11, 28, 0, 0, 0))
+        // Midnight in the logs' zone, not UTC: 10:30 UTC is 05:30 at -05:00, still the 29th.
+        #expect(try TimeSpec.parse("yesterday", zone: .fixed(seconds: -18000), now: now) == utc(2026, 11, 28, 5, 0, 0))
+    }
+
+    @Test("refused with the forms it takes", arguments: ["soon", "2026-13-01", "yesterday-ish", "12:00", ""])
+    func refused(text: String) {
+        do {
+            _ = try TimeSpec.parse(text, zone: .utc, now: now)
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.description.contains("RFC 3339"))
+        }
+    }
+}

@@ -16,6 +16,19 @@ public struct CorrelationOptions: Sendable, Hashable {
     public var burstGap: Int64 = 10 * 60_000
     /// Causes below this confidence are not reported (`--min-confidence`).
     public var minimumConfidence: Double = 0.3
+    /// Only failures at or after this instant are explained and reported (`--since`); earlier events still
+    /// serve as context (a restart at 23:58 explains failures at 00:03).
+    public var reportFrom: Int64?
+    /// Only failures before this instant are reported (`--until`).
+    public var reportUntil: Int64?
+
+    /// Whether an event falls in the reported span.
+    public func reports(_ event: Event) -> Bool {
+        guard let time = event.time else { return reportFrom == nil && reportUntil == nil }
+        if let from = reportFrom, time < from { return false }
+        if let until = reportUntil, time >= until { return false }
+        return true
+    }
 
     public init() {}
 }

@@ -97,7 +97,10 @@ public struct Correlator {
         let specific: [(CauseID, Set<String>)] = CauseID.allCases.filter { !CauseID.seedCauses.contains($0) }
             .compactMap { id in definitions[id].map { (id, Set($0.explains).subtracting(trustRules)) } }
         let symptomRules = trustRules.union(specific.flatMap(\.1))
-        let failures = events.filter { $0.time != nil && symptomRules.contains($0.ruleID) }
+        // Failures outside the reported span are context: they shape episodes and can disprove a restart,
+        // but only failures inside it are explained and counted.
+        let allFailures = events.filter { $0.time != nil && symptomRules.contains($0.ruleID) }
+        let failures = allFailures
         let restarts = restartEpisodes(events)
         let tokens = events.filter { $0.category == .token && $0.time != nil }
         let selfSignedMentions = events.filter { Self.namesSelfSigned($0) }
@@ -123,6 +126,7 @@ public struct Correlator {
             let episodeTrust = episode.filter { trustRules.contains($0.ruleID) }
             for machine in machines {
                 let own = episode.filter { $0.machine == machine }
+                guard own.contains(where: options.reports) else { continue }
                 var incident = Incident(machine: machine, failures: own, scores: [:])
                 for (cause, rules) in specific {
                     let matched = own.filter { rules.contains($0.ruleID) }
@@ -136,7 +140,7 @@ public struct Correlator {
                 if !trust.isEmpty {
                     let peerMachines = peers(of: trust).compactMap { knownMachine(named: $0.host) }
                     let restart = restartScore(episode: episodeTrust, machine: machine, peerMachines: peerMachines,
-                                               restarts: restarts, allFailures: failures.filter { trustRules.contains($0.ruleID) })
+                                               restarts: restarts, allFailures: allFailures.filter { trustRules.contains($0.ruleID) })
                     let token = tokenScore(trust, machine: machine, peerMachines: peerMachines, tokens: tokens,
                                            history: trustByMachine[machine] ?? [])
                     let selfSigned = selfSignedScore(trust, machine: machine, peerMachines: peerMachines,
@@ -153,7 +157,8 @@ public struct Correlator {
             }
         }
         let causes = rank(incidents)
-        return Diagnosis(causes: causes, findings: otherFindings(events, restarts: restarts),
+        return Diagnosis(causes: causes, findings: otherFindings(events.filter(options.reports),
+                                                                  restarts: restarts.filter { options.reports($0.events.last!) }),
                          caveats: caveats(events: events, failures: failures))
     }
 
@@ -384,6 +389,7 @@ public struct Correlator {
             guard let definition = definitions[cause] else { continue }
             let own = tally.primary ? tally.incidents.filter { $0.top?.0 == cause } : tally.incidents
             let explained = uniqueEvents(tally.primary ? own.flatMap { $0.scores[cause]?.explained ?? [] } : tally.explained)
+                .filter(options.reports)
             guard !explained.isEmpty else { continue }
             let machines = orderedUnique(own.map(\.machine)).sorted()
             let peerList = peers(of: explained)

@@ -36,6 +36,10 @@ public struct HTMLReport {
         if let range = coverage.timeRange {
             body += " · \(Self.escape(time(range.first))) … \(Self.escape(time(range.last))) (logs read as \(Self.escape(report.zone.name)))"
         }
+        if report.since != nil || report.until != nil {
+            body += "<br>Reported: " + Self.escape((report.since.map { "from \(time($0))" } ?? "from the start")
+                + (report.until.map { " until \(time($0))" } ?? " to the end"))
+        }
         body += "<br>Inputs: " + report.inputs.map { "<code>\(Self.escape($0))</code>" }.joined(separator: " ") + "</p>\n"
         body += timeline()
         if report.diagnosis.causes.isEmpty {

@@ -16,6 +16,11 @@ public struct JSONReport {
         json.field("time_zone", zone.name)
         json.key("time_range")
         writeRange(report.coverage.timeRange, into: &json)
+        json.key("time_window")
+        json.beginObject()
+        json.field("since", time(report.since))
+        json.field("until", time(report.until))
+        json.endObject()
         json.key("causes")
         json.beginArray()
         for cause in report.diagnosis.causes { write(cause, into: &json) }

@@ -37,6 +37,10 @@ public struct MarkdownReport {
         if let range = coverage.timeRange {
             out += "- Time range: \(time(range.first)) … \(time(range.last)) (logs read as \(Self.escape(report.zone.name)))\n"
         }
+        if report.since != nil || report.until != nil {
+            out += "- Reported: " + (report.since.map { "from \(time($0))" } ?? "from the start")
+                + (report.until.map { " until \(time($0))" } ?? " to the end") + "\n"
+        }
         out += "- Read: \(coverage.filesRead) files, \(Format.count(coverage.totals.records)) records, "
             + "\(coverage.machines.count) machines, \(report.rulesLoaded) rules, \(Format.count(report.events.count)) events\n\n"
         if report.diagnosis.causes.isEmpty {

@@ -14,14 +14,29 @@ public struct Report: Sendable {
     public var ruleOrigins: [String: Bool] = [:]
     public var ruleReferences: [String: String] = [:]
 
-    public init(version: String, inputs: [String], zone: LogTimeZone, scan: RuleScanResult, diagnosis: Diagnosis) {
+    /// The span asked for with `--since` / `--until`, resolved to instants (nil: open).
+    public var since: Int64?
+    public var until: Int64?
+
+    /// Whether the report has nothing worth mailing: no cause, and no finding other than restarts.
+    public var isClean: Bool {
+        diagnosis.causes.isEmpty && !diagnosis.findings.contains { $0.category != .restart }
+    }
+
+    public init(version: String, inputs: [String], zone: LogTimeZone, scan: RuleScanResult, diagnosis: Diagnosis,
+                since: Int64? = nil, until: Int64? = nil) {
         self.version = version
         self.inputs = inputs
         self.zone = zone
+        self.since = since
+        self.until = until
         coverage = scan.scan.coverage
         warnings = scan.scan.warnings
         rulesLoaded = scan.ruleSet.rules.count
-        events = scan.events
+        events = scan.events.filter { event in
+            guard let time = event.time else { return since == nil && until == nil }
+            return (since.map { time >= $0 } ?? true) && (until.map { time < $0 } ?? true)
+        }
         self.diagnosis = diagnosis
         for compiled in scan.ruleSet.rules {
             ruleTitles[compiled.rule.id] = compiled.rule.title

@@ -69,6 +69,10 @@ public struct TextReport {
         } else {
             out += "Time range: none (no record with a readable time)\n"
         }
+        if report.since != nil || report.until != nil {
+            out += "Reported: " + (report.since.map { "from \(time($0))" } ?? "from the start")
+                + (report.until.map { " until \(time($0))" } ?? " to the end") + "\n"
+        }
         return out
     }
 
