@@ -64,6 +64,13 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Print nothing (and write no --output file) when no cause and no problem is found: cron mails only problems.")
     var quietIfClean = false
 
+    @Option(help: ArgumentHelp("Read only what earlier runs with the same state file have not read, and report only new findings.",
+                               valueName: "file"), completion: .file())
+    var state: String?
+
+    @Flag(help: "With --state: ignore the existing state file (even a corrupt one) and start over.")
+    var resetState = false
+
     @OptionGroup(title: "Correlation") var correlation: CorrelationFlags
 
     @Option(help: ArgumentHelp("Cut records longer than this many bytes (they are flagged and counted).",
@@ -104,25 +111,64 @@ struct ScanCommand: ParsableCommand {
             err.flush()
             throw ExitCode(2)
         }
+        let now = TimeSpec.now()
+        var previous: ScanState?
+        if let state {
+            do {
+                previous = resetState ? ScanState() : try ScanState.load(path: state)
+            } catch {
+                throw CommandFailure(error.description)
+            }
+        }
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()
-        let result = scanner.run(ruleSet: ruleSet, progress: progress)
+        let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
+        var result = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental)
         meter.stop()
+        let newEvents = result.events
+        var correlationCoverage = result.scan.coverage
+        if let previous {
+            // Correlation sees the recent events of earlier runs too (a restart read yesterday explains failures read today).
+            result.events = (previous.context + newEvents).sorted { ($0.time ?? .max, $0.path, $0.line) < ($1.time ?? .max, $1.path, $1.line) }
+            correlationCoverage = previous.extending(correlationCoverage)
+        }
 
         var correlationOptions = try correlation.options()
-        let now = TimeSpec.now()
         func instant(_ text: String?, _ flag: String) throws -> Int64? {
             guard let text else { return nil }
             do { return try TimeSpec.parse(text, zone: zone, now: now) } catch { throw CommandFailure("--\(flag): \(error)") }
         }
         correlationOptions.reportFrom = try instant(since, "since")
         correlationOptions.reportUntil = try instant(until, "until")
-        let diagnosis = Correlator(options: correlationOptions, causes: ruleSet.causes,
-                                   coverage: result.scan.coverage, zone: zone).diagnose(events: result.events)
-        let report = Report(version: GISLog.version, inputs: paths, zone: zone, scan: result, diagnosis: diagnosis,
+        var diagnosis = Correlator(options: correlationOptions, causes: ruleSet.causes,
+                                   coverage: correlationCoverage, zone: zone).diagnose(events: result.events)
+        let allFindingIDs = diagnosis.findingIDs
+        if let previous { diagnosis = diagnosis.withoutReported(Set(previous.reported)).diagnosis }
+        var reported = result
+        reported.events = newEvents
+        var report = Report(version: GISLog.version, inputs: paths, zone: zone, scan: reported, diagnosis: diagnosis,
                             since: correlationOptions.reportFrom, until: correlationOptions.reportUntil)
-        if quietIfClean && report.isClean { throw ExitCode(report.exitStatus) }
+        report.incremental = previous != nil
+        // The state is saved only after the report is out: a run killed (or failing) before is simply run again.
+        func saveState() {
+            if let state, let previous {
+                let next = previous.advanced(checkpoints: result.scan.checkpoints, events: newEvents,
+                                             coverage: result.scan.coverage, reported: allFindingIDs, now: now,
+                                             keep: correlationOptions.lookback + correlationOptions.restartWindow + 3_600_000)
+                do {
+                    try next.save(path: state, now: now)
+                } catch {
+                    let err = OutputFile.standardError()
+                    err.write("gislog: cannot save the state file: \(error); the next run will read the same logs again\n")
+                    err.flush()
+                }
+            }
+        }
+        if quietIfClean && report.isClean {
+            saveState()
+            throw ExitCode(report.exitStatus)
+        }
         let text: String
         switch format {
         case .text: text = TextReport(report, color: output == nil && TerminalStyle.colorOnStdout).render()
@@ -142,6 +188,7 @@ struct ScanCommand: ParsableCommand {
             out.write(text)
             out.flush()
         }
+        saveState()
         throw ExitCode(report.exitStatus)
     }
 }

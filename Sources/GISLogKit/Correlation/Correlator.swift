@@ -403,8 +403,12 @@ public struct Correlator {
             let explainedKeys = Set(explained.map(Self.key))
             let support = uniqueEvents(tally.support).filter { !explainedKeys.contains(Self.key($0)) }
             let first = explained.compactMap(\.time).min(), last = explained.compactMap(\.time).max()
+            let incidentIDs = own.filter { $0.failures.contains(where: options.reports) }.map { incident in
+                stableID([cause.rawValue, incident.machine, incident.failures.first?.time.map(String.init) ?? "-"])
+            }
             ranked.append(RankedCause(
                 id: cause, findingID: stableID([cause.rawValue, machines.joined(separator: ","), first.map(String.init) ?? "-"]),
+                incidentIDs: incidentIDs,
                 rank: 0, confidence: (tally.best * 100).rounded() / 100, isPrimary: tally.primary,
                 title: definition.title, summary: values.fill(definition.summary), reasons: reasons,
                 machines: machines, peers: peerList.map(\.display), events: explained.count, firstSeen: first, lastSeen: last,

@@ -20,8 +20,11 @@ public struct Burst: Sendable, Hashable {
 /// A cause with its evidence and what to do: one entry of the ranked report.
 public struct RankedCause: Sendable, Hashable {
     public var id: CauseID
-    /// A stable id for this incident: the same failures give the same id on every run.
+    /// A stable id: the same failures give the same id on every run (the id of its first incident).
     public var findingID: String
+    /// One stable id per incident (a machine's failures in one episode) the cause explains; a run with
+    /// `--state` reports the cause again only when one of these is new.
+    public var incidentIDs: [String]
     public var rank: Int
     /// In [0, 1].
     public var confidence: Double

@@ -10,9 +10,29 @@ protocol ByteSource: AnyObject {
 
     /// Bytes taken from the file on disk so far (compressed bytes for gzip).
     var storedBytesRead: Int64 { get }
+
+    /// Passes over the next `count` bytes; returns how many there were (fewer at the end).
+    func skip(_ count: Int64) throws(InputError) -> Int64
 }
 
 extension ByteSource {
+    /// Reads and discards (sources that can seek do better).
+    func skip(_ count: Int64) throws(InputError) -> Int64 {
+        var skipped: Int64 = 0
+        var scratch = [UInt8](repeating: 0, count: 64 << 10)
+        while skipped < count {
+            let want = Int(min(Int64(scratch.count), count - skipped))
+            var outcome: Result<Int, InputError> = .success(0)
+            scratch.withUnsafeMutableBytes { raw in
+                outcome = Result { () throws(InputError) in try read(into: UnsafeMutableRawBufferPointer(rebasing: raw[..<want])) }
+            }
+            let got = try outcome.get()
+            if got == 0 { break }
+            skipped += Int64(got)
+        }
+        return skipped
+    }
+
     /// Reads until `buffer` is full or the source ends; returns the number of bytes written.
     func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         var filled = 0
@@ -37,6 +57,18 @@ final class PrefixedSource: ByteSource {
     }
 
     var storedBytesRead: Int64 { upstream.storedBytesRead }
+
+    func skip(_ count: Int64) throws(InputError) -> Int64 {
+        var skipped: Int64 = 0
+        if position < prefix.count {
+            let fromPrefix = Int(min(count, Int64(prefix.count - position)))
+            position += fromPrefix
+            skipped = Int64(fromPrefix)
+            if position == prefix.count { prefix = []; position = Int.max }
+        }
+        if skipped < count { skipped += try upstream.skip(count - skipped) }
+        return skipped
+    }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         if position < prefix.count {

@@ -4,7 +4,10 @@ internal import Glibc
 final class FileSource: ByteSource {
     let path: String
     private let descriptor: Int32
+    /// Bytes actually read (a skip by seeking is not reading).
     private(set) var storedBytesRead: Int64 = 0
+    /// Where the next read starts.
+    private var position: Int64 = 0
 
     /// Opens `path` read-only (`open(2)` with `O_CLOEXEC`).
     init(path: String) throws(InputError) {
@@ -16,16 +19,31 @@ final class FileSource: ByteSource {
 
     deinit { close(descriptor) }
 
+    /// Seeks instead of reading (`lseek`), never past the end of the file.
+    func skip(_ count: Int64) throws(InputError) -> Int64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw InputError(path: path, operation: "stat", code: errno) }
+        let target = min(position + count, Int64(info.st_size))
+        guard target > position else { return 0 }
+        guard lseek(descriptor, off_t(target), SEEK_SET) >= 0 else {
+            throw InputError(path: path, operation: "seek", code: errno, offset: position)
+        }
+        let skipped = target - position
+        position = target
+        return skipped
+    }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         guard buffer.count > 0 else { return 0 }
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 {
                 storedBytesRead += Int64(count)
+                position += Int64(count)
                 return count
             }
             if errno == EINTR { continue }
-            throw InputError(path: path, operation: "read", code: errno, offset: storedBytesRead)
+            throw InputError(path: path, operation: "read", code: errno, offset: position)
         }
     }
 }

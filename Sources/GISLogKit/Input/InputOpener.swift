@@ -25,6 +25,8 @@ enum InputOpener {
         let source: any ByteSource
         let format: ContentFormat
         let encoding: Encoding
+        /// The first decoded bytes (up to `sniffLength`), which identify the file across renames.
+        let head: [UInt8]
     }
 
     /// Enough to see a gzip header, a byte-order mark, the NUL pattern of UTF-16 and the first keys of an
@@ -56,7 +58,7 @@ enum InputOpener {
             head = try peek(upstream)
         }
         return Opened(source: PrefixedSource(prefix: head, upstream: upstream),
-                      format: looksLikeAdminJSON(head) ? .adminJSON : .records, encoding: encoding)
+                      format: looksLikeAdminJSON(head) ? .adminJSON : .records, encoding: encoding, head: head)
     }
 
     /// Reads the first bytes of `upstream` (they are consumed; serve them again with `PrefixedSource`).

@@ -102,14 +102,30 @@ final class RecordReader {
     private var lastByte: UInt8 = 0
 
     private(set) var counters = ReaderCounters()
+    /// Keep a record with no closing tag at the very end of the file for the next run (it may still be
+    /// being written) instead of reporting it now.
+    private let holdBackTail: Bool
+    /// Where the reading stopped for good: after the last complete record (decoded offset, and the line
+    /// the next byte is on). An incremental run resumes here.
+    private(set) var consumedOffset: Int64
+    private(set) var consumedLine: Int
 
-    init(source: any ByteSource, warnings: WarningLog, zone: LogTimeZone, buffer: ReadBuffer) {
+    /// - Parameters:
+    ///   - startOffset: the decoded offset at which `source` starts (when resuming a file).
+    ///   - startLine: the line number at `startOffset`.
+    init(source: any ByteSource, warnings: WarningLog, zone: LogTimeZone, buffer: ReadBuffer,
+         startOffset: Int64 = 0, startLine: Int = 1, holdBackTail: Bool = false) {
         self.source = source
         self.warnings = warnings
         self.zone = ZoneCache(zone: zone)
         self.buffer = buffer
         data = buffer.storage.baseAddress!.assumingMemoryBound(to: UInt8.self)
         capacity = buffer.storage.count - 64
+        base = startOffset
+        newlinesBefore = max(0, startLine - 1)
+        consumedOffset = startOffset
+        consumedLine = max(1, startLine)
+        self.holdBackTail = holdBackTail
     }
 
     // MARK: - Buffer management
@@ -126,6 +142,12 @@ final class RecordReader {
     /// Keeps `data[keep..<fill]`, moves it to the front, and reads more after it.
     private func refill(keeping keep: Int) throws(InputError) {
         _ = line(at: keep)
+        // Keep the bytes before the resume point if this refill drops them (incremental runs need them).
+        let consumedIndex = Int(consumedOffset - base)
+        if consumedIndex >= 0 && consumedIndex <= fill {
+            let start = max(0, consumedIndex - 64)
+            savedMarker = (consumedOffset, Array(UnsafeBufferPointer(start: data + start, count: consumedIndex - start)))
+        }
         if fill > 0 { lastByte = data[fill - 1] }
         let kept = fill - keep
         if kept > 0 && keep > 0 { memmove(data, data + keep, kept) }
@@ -139,6 +161,20 @@ final class RecordReader {
         if count == 0 { ended = true }
         fill += count
         counters.decodedBytes += Int64(count)
+    }
+
+    /// The bytes just before `consumedOffset`, saved when a refill drops them from the buffer.
+    private var savedMarker: (offset: Int64, bytes: [UInt8])?
+
+    /// Up to `count` (at most 64) bytes just before decoded offset `offset`, if still known.
+    func bytes(before offset: Int64, count: Int) -> [UInt8]? {
+        let end = Int(offset - base)
+        if end >= 0, end <= fill, end >= min(count, Int(offset)) {
+            let start = max(0, end - count)
+            return Array(UnsafeBufferPointer(start: data + start, count: end - start))
+        }
+        if let saved = savedMarker, saved.offset == offset { return Array(saved.bytes.suffix(count)) }
+        return nil
     }
 
     // MARK: - Scanning
@@ -242,6 +278,11 @@ final class RecordReader {
             case .done(let end):
                 position = end
                 gapStart = end
+                consumedLine = line(at: end)
+                consumedOffset = base + Int64(end)
+            case .heldBack:
+                position = fill
+                gapStart = fill
             case .needMore:
                 gapStart = at
                 position = at
@@ -250,11 +291,17 @@ final class RecordReader {
                 skippingOversized = true
                 position = min(fill, at + buffer.maxRecordBytes)
                 gapStart = position
+                consumedLine = line(at: position)
+                consumedOffset = base + Int64(position)
             }
         }
         closeGapLine(at: fill)
         if fill > 0 { lastByte = data[fill - 1] }
         counters.lines = counters.decodedBytes == 0 ? 0 : line(at: fill) - (lastByte == 0x0A ? 1 : 0)
+        if !holdBackTail {
+            consumedOffset = base + Int64(fill)
+            consumedLine = line(at: fill)
+        }
         if counters.unparsedLines > 0, let first = firstUnparsedLine {
             warnings.add(.unparsedText, at: .line(first),
                          "\(counters.unparsedLines) line(s) outside any <Msg> record (first here)",
@@ -268,6 +315,8 @@ final class RecordReader {
         case done(end: Int)
         case needMore
         case cut
+        /// An unterminated record at the end of the file, left for the next run.
+        case heldBack
     }
 
     /// Parses the record starting at `start` (a `<Msg` tag) if it is complete in the buffer.
@@ -354,6 +403,9 @@ final class RecordReader {
         }
 
         if end < 0 {
+            if ended && holdBackTail {
+                return .heldBack
+            }
             if ended {
                 // The file ends inside this record.
                 view.isUnterminated = true

@@ -14,6 +14,9 @@ public struct Report: Sendable {
     public var ruleOrigins: [String: Bool] = [:]
     public var ruleReferences: [String: String] = [:]
 
+    /// Whether this run read only what earlier runs had not (`--state`).
+    public var incremental = false
+
     /// The span asked for with `--since` / `--until`, resolved to instants (nil: open).
     public var since: Int64?
     public var until: Int64?
@@ -51,7 +54,8 @@ public struct Report: Sendable {
     /// What could hide a problem, from what was read: added to the correlation's own caveats.
     public var notes: [String] {
         var notes = diagnosis.caveats
-        for span in coverage.machines where span.records > 0 {
+        // An incremental run reads a slice of the logs: too little to judge their log level.
+        for span in coverage.machines where span.records > 0 && !incremental {
             let quiet = [Level.info, .fine, .verbose, .debug].reduce(0) { $0 + span.records(at: $1) }
             if quiet == 0 {
                 notes.append("The logs of \(span.machine) hold no INFO or lower records (log level WARNING or higher?): "
@@ -66,7 +70,7 @@ public struct Report: Sendable {
                 }
             }
         }
-        if coverage.totals.records == 0 {
+        if coverage.totals.records == 0 && !incremental {
             notes.append("No ArcGIS records were read: check that the paths hold ArcGIS Server or Portal logs.")
         }
         return notes

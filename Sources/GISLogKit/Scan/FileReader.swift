@@ -1,9 +1,24 @@
+internal import Glibc
+
 /// What reading one file produced, before merging.
 struct FileOutcome: Sendable {
     var coverage: FileCoverage
     var levelCounts: [Int]
     var machines: [MachineSpan]
     var warnings: [ScanWarning]
+    /// Where to resume next time (incremental runs only).
+    var checkpoint: FileCheckpoint?
+}
+
+/// How an incremental run reads files: the previous run's checkpoints, and the time of this run.
+public struct IncrementalContext: Sendable {
+    public var index: ResumeIndex
+    public var now: Int64
+
+    public init(checkpoints: [FileCheckpoint], now: Int64) {
+        index = ResumeIndex(checkpoints)
+        self.now = now
+    }
 }
 
 /// Reads one file start to end: opens it, picks the reader, counts levels and machine spans, and turns
@@ -11,48 +26,114 @@ struct FileOutcome: Sendable {
 enum FileReader {
     /// - Parameter prefetch: inflate gzip on a second thread (when cores would otherwise idle).
     static func read<Consumer: RecordConsumer>(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
-                                               consumer: Consumer, prefetch: Bool = false) -> FileOutcome {
+                                               consumer: Consumer, prefetch: Bool = false,
+                                               incremental: IncrementalContext? = nil) -> FileOutcome {
         let warnings = WarningLog(path: file.path)
         var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
                                     storedBytes: 0, counters: ReaderCounters())
         let sink = FileSink(file: file, consumer: consumer)
+        var checkpoint: FileCheckpoint?
         consumer.beginFile(file)
         defer { consumer.endFile(file) }
         do throws(InputError) {
-            let opened = try InputOpener.open(path: file.path, warnings: warnings,
+            var opened = try InputOpener.open(path: file.path, warnings: warnings,
                                               decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
             coverage.format = opened.format
             coverage.encoding = opened.encoding
-            switch opened.format {
-            case .records:
-                let reader = RecordReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
-                defer { coverage.counters = reader.counters }
-                try reader.run(sink)
-            case .adminJSON:
-                let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
-                defer { coverage.counters = reader.counters }
-                try reader.run(sink)
+            var start: (offset: Int64, line: Int) = (0, 1)
+            var carried: FileCheckpoint?
+            if let incremental, incremental.index.match(head: opened.head, path: file.path) == nil,
+               incremental.index.checkpoints.contains(where: { $0.path == file.path }) {
+                warnings.add(.fileChanged, "holds different content than at the last run (it was replaced or truncated); "
+                             + "read from the start", hint: "expected after a log was truncated or replaced")
             }
-            coverage.storedBytes = opened.source.storedBytesRead
+            if let incremental, let previous = incremental.index.match(head: opened.head, path: file.path) {
+                var info = stat()
+                let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : -1
+                if (previous.gzip || opened.format == .adminJSON) && previous.path == file.path && previous.storedSize == size {
+                    // An archive (or export) that has not changed since the last run: nothing new in it.
+                    carried = previous
+                } else if opened.format == .records, try resumes(opened.source, at: previous) {
+                    start = (previous.offset, previous.line)
+                } else {
+                    warnings.add(.fileChanged, "changed since the last run (shorter, or different bytes before byte "
+                                 + "\(previous.offset)); read again from the start",
+                                 hint: "expected after a log was truncated or replaced; its events may be reported again")
+                    opened = try InputOpener.open(path: file.path, warnings: warnings,
+                                                  decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
+                }
+            }
+            if var carried {
+                carried.path = file.path
+                carried.seen = incremental!.now
+                checkpoint = carried
+                coverage.storedBytes = 0
+            } else {
+                switch opened.format {
+                case .records:
+                    let reader = RecordReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer,
+                                              startOffset: start.offset, startLine: start.line,
+                                              holdBackTail: incremental != nil)
+                    defer { coverage.counters = reader.counters }
+                    try reader.run(sink)
+                    if let incremental {
+                        let marker = reader.bytes(before: reader.consumedOffset, count: FileCheckpoint.markerLimit) ?? []
+                        checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.consumedOffset,
+                                                     line: reader.consumedLine, marker: marker,
+                                                     gzip: opened.encoding.gzip, now: incremental.now)
+                    }
+                case .adminJSON:
+                    let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
+                    defer { coverage.counters = reader.counters }
+                    try reader.run(sink)
+                    if let incremental {
+                        checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.counters.decodedBytes,
+                                                     line: 1, marker: [], gzip: opened.encoding.gzip, now: incremental.now)
+                    }
+                }
+                coverage.storedBytes = opened.source.storedBytesRead
+            }
         } catch {
             coverage.status = .failed
             warnings.add(.unreadable, at: error.offset.map { .byteOffset($0) },
                          "cannot \(error.operation): \(error.reason)", hint: error.hint)
         }
         if coverage.status != .failed {
-            if coverage.counters.records == 0 && coverage.counters.decodedBytes > 0 && coverage.counters.unparsedLines == 0 {
+            if coverage.counters.records == 0 && coverage.counters.decodedBytes > 0 && coverage.counters.unparsedLines == 0
+                && checkpoint == nil {
                 warnings.add(.noRecords, "no ArcGIS <Msg> records in \(coverage.counters.decodedBytes) bytes",
                              hint: "not an ArcGIS log? pass only ArcGIS log folders")
             }
             if coverage.encoding.utf16 != nil {
                 warnings.add(.utf16, "file is \(coverage.encoding.utf16!.rawValue); decoded it", hint: nil)
             }
-            if !warnings.warnings.isEmpty && warnings.warnings.contains(where: { $0.kind != .utf16 }) {
+            if warnings.warnings.contains(where: { $0.kind != .utf16 && $0.kind != .fileChanged }) {
                 coverage.status = .damaged
             }
         }
         return FileOutcome(coverage: coverage, levelCounts: sink.levelCounts,
-                           machines: sink.tracker.spans, warnings: warnings.warnings)
+                           machines: sink.tracker.spans, warnings: warnings.warnings, checkpoint: checkpoint)
+    }
+
+    /// Skips to where the last run stopped and checks that the bytes before it are the ones read then.
+    private static func resumes(_ source: any ByteSource, at previous: FileCheckpoint) throws(InputError) -> Bool {
+        let markerStart = previous.offset - Int64(previous.markerLength)
+        guard markerStart >= 0, try source.skip(markerStart) == markerStart else { return false }
+        var marker = [UInt8](repeating: 0, count: previous.markerLength)
+        var outcome: Result<Int, InputError> = .success(0)
+        marker.withUnsafeMutableBytes { raw in outcome = Result { () throws(InputError) in try source.readFully(into: raw) } }
+        guard try outcome.get() == previous.markerLength else { return false }
+        return stableHash(marker) == previous.markerHash
+    }
+
+    private static func checkpoint(_ file: InputFile, head: [UInt8], offset: Int64, line: Int, marker: [UInt8],
+                                   gzip: Bool, now: Int64) -> FileCheckpoint {
+        var info = stat()
+        let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : 0
+        let headLength = min(FileCheckpoint.headLimit, head.count)
+        return FileCheckpoint(path: file.path, headLength: headLength, headHash: stableHash(head[..<headLength]),
+                              offset: offset, line: line, markerHash: stableHash(marker), markerLength: marker.count,
+                              storedSize: size, gzip: gzip, seen: now)
     }
 }
 

@@ -10,9 +10,9 @@ public struct RuleScanResult: Sendable {
 extension Scanner {
     /// Runs `ruleSet` over every record and collects the events; rules that gave up on records become
     /// `rule_limit` warnings naming the rule, the file and the first line.
-    public func run(ruleSet: RuleSet, progress: ScanProgress? = nil) -> RuleScanResult {
+    public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil) -> RuleScanResult {
         let redact = options.redactSecrets
-        var (result, engines) = run(progress: progress) { RuleEngine(ruleSet: ruleSet, redact: redact) }
+        var (result, engines) = run(progress: progress, incremental: incremental) { RuleEngine(ruleSet: ruleSet, redact: redact) }
         var events = engines.flatMap(\.events)
         events.sort { a, b in
             switch (a.time, b.time) {

@@ -70,6 +70,8 @@ public struct ScanResult: Sendable {
     public var coverage: Coverage
     /// Trouble with the input, in file order.
     public var warnings: [ScanWarning]
+    /// Where each file was read to (incremental runs only).
+    public var checkpoints: [FileCheckpoint] = []
 }
 
 /// Reads every file under the given paths on a fixed number of threads and feeds the records to consumers.
@@ -96,6 +98,7 @@ public struct Scanner: Sendable {
     /// - Returns: the coverage and warnings, and the consumers (one per worker) to merge.
     public func run<Consumer: RecordConsumer>(
         progress: ScanProgress? = nil,
+        incremental: IncrementalContext? = nil,
         makeConsumer: () -> Consumer
     ) -> (result: ScanResult, consumers: [Consumer]) {
         let files = discovery.files
@@ -114,7 +117,7 @@ public struct Scanner: Sendable {
                 // When fewer files remain than workers, a core would idle: inflate on a thread of its own.
                 let prefetch = options.workers > 1 && files.count - index < options.workers
                 let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer,
-                                              prefetch: prefetch)
+                                              prefetch: prefetch, incremental: incremental)
                 progress?.finished(file: outcome.coverage.storedBytes)
                 outcomes.withLock { $0[index] = outcome }
             }
@@ -123,8 +126,10 @@ public struct Scanner: Sendable {
         coverage.skipped = discovery.skipped
         var warnings = discovery.warnings
         var machines: [String: MachineSpan] = [:]
+        var checkpoints: [FileCheckpoint] = []
         for outcome in outcomes.withLock({ $0 }) {
             guard let outcome else { continue }
+            if let checkpoint = outcome.checkpoint { checkpoints.append(checkpoint) }
             coverage.files.append(outcome.coverage)
             coverage.totals.add(outcome.coverage.counters)
             coverage.storedBytes += outcome.coverage.storedBytes
@@ -133,7 +138,7 @@ public struct Scanner: Sendable {
             warnings += outcome.warnings
         }
         coverage.machines = machines.values.sorted { $0.machine < $1.machine }
-        return (ScanResult(coverage: coverage, warnings: warnings), consumers)
+        return (ScanResult(coverage: coverage, warnings: warnings, checkpoints: checkpoints), consumers)
     }
 }
 

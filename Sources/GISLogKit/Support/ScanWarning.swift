@@ -21,6 +21,7 @@ public struct ScanWarning: Sendable, Hashable, CustomStringConvertible {
         case badTime = "bad_time"
         case invalidJSON = "invalid_json"
         case ruleLimit = "rule_limit"
+        case fileChanged = "file_changed"
     }
 
     /// Where in the file the trouble is.
