@@ -22,10 +22,11 @@ struct RuleOptions: ParsableArguments {
         }
     }
 
-    /// Loads and checks the rules; a bad rule file stops the command with exit code 2.
+    /// Loads and checks the rules (the built-in pack's samples are left to its tests and `rules check`);
+    /// a bad rule file stops the command with exit code 2.
     func load(extra: [String] = []) throws -> RuleSet {
         do {
-            return try RulePack.load(try sources(extra: extra))
+            return try RulePack.load(try sources(extra: extra), checkSamples: .localOnly)
         } catch let error as RuleLoadError {
             throw RuleFailure(error)
         }

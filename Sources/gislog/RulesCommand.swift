@@ -104,7 +104,7 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             let set: RuleSet
             do {
-                set = try RulePack.load(try rules.sources(extra: paths), checkSamples: false)
+                set = try RulePack.load(try rules.sources(extra: paths), checkSamples: .none)
             } catch let error as RuleLoadError {
                 throw RuleFailure(error)
             }

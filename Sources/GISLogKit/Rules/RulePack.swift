@@ -68,10 +68,20 @@ public enum RulePack {
     ///
     /// Rules from later sources replace earlier rules with the same id when the earlier one is built in;
     /// any other duplicate id is an error.
-    /// - Parameter checkSamples: run every rule's samples and refuse the set if one misbehaves (`rules test`
-    ///   turns this off to report sample results one by one).
+    /// Which rules' samples `load` runs.
+    public enum SampleCheck: Sendable {
+        /// Every rule's (`rules check`).
+        case all
+        /// Only rules from files given by the user; the built-in pack's samples are checked by its tests, and
+        /// skipping them keeps a scan's start-up short.
+        case localOnly
+        /// None (`rules test` reports them one by one instead).
+        case none
+    }
+
+    /// - Parameter checkSamples: whose samples to run; a sample that misbehaves refuses the whole set.
     /// - Throws: `RuleLoadError` with every problem in every file; nothing is loaded then.
-    public static func load(_ sources: [RuleSource], checkSamples: Bool = true) throws(RuleLoadError) -> RuleSet {
+    public static func load(_ sources: [RuleSource], checkSamples: SampleCheck = .all) throws(RuleLoadError) -> RuleSet {
         var issues: [RuleIssue] = []
         var rules: [Rule] = []
         var positions: [String: Int] = [:]
@@ -107,7 +117,12 @@ public enum RulePack {
             do throws(PCRE2Error) {
                 let pattern = try PCRE2Pattern(rule.pattern, caseless: rule.caseless)
                 let candidate = CompiledRule(rule: rule, pattern: pattern)
-                for result in checkSamples ? RuleSampleTester.run(candidate) : [] {
+                let runSamples = switch checkSamples {
+                case .all: true
+                case .localOnly: !rule.origin.isBuiltin
+                case .none: false
+                }
+                for result in runSamples ? RuleSampleTester.run(candidate) : [] {
                     if let failure = result.failure {
                         issues.append(RuleIssue(file: rule.origin.file, line: result.sample.line, column: 1, ruleID: rule.id,
                                                 message: (result.expectedMatch ? "match" : "no_match") + " sample " + failure))
