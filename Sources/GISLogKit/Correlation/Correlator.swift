@@ -120,6 +120,7 @@ public struct Correlator {
         var trustByMachine: [String: [Event]] = [:]
         for failure in failures where trustRules.contains(failure.ruleID) { trustByMachine[failure.machine, default: []].append(failure) }
 
+        let trustFailures = allFailures.filter { trustRules.contains($0.ruleID) }
         var incidents: [Incident] = []
         for episode in episodes {
             let machines = orderedUnique(episode.map(\.machine))
@@ -140,7 +141,7 @@ public struct Correlator {
                 if !trust.isEmpty {
                     let peerMachines = peers(of: trust).compactMap { knownMachine(named: $0.host) }
                     let restart = restartScore(episode: episodeTrust, machine: machine, peerMachines: peerMachines,
-                                               restarts: restarts, allFailures: allFailures.filter { trustRules.contains($0.ruleID) })
+                                               restarts: restarts, allFailures: trustFailures)
                     let token = tokenScore(trust, machine: machine, peerMachines: peerMachines, tokens: tokens,
                                            history: trustByMachine[machine] ?? [])
                     let selfSigned = selfSignedScore(trust, machine: machine, peerMachines: peerMachines,
@@ -198,7 +199,10 @@ public struct Correlator {
             return .none(episode)
         }
         let restartStart = restart.events.first!.time!
-        let before = allFailures.filter { $0.time! < restartStart && restartStart - $0.time! <= options.lookback }
+        // `allFailures` is in time order: the ones in the lookback before the restart are one slice of it.
+        let lower = firstIndex(in: allFailures, atOrAfter: restartStart - options.lookback)
+        let upper = firstIndex(in: allFailures, atOrAfter: restartStart)
+        let before = allFailures[lower..<max(lower, upper)]
         let name = restart.machine == machine ? "\(machine)" : "\(restart.machine)"
         if !before.isEmpty {
             return Score(value: 0, reasons: ["\(count(before.count, "failure")) came before the restart of \(name) too, so it did not cause them"],
@@ -232,11 +236,15 @@ public struct Correlator {
         let candidates = tokens.filter { related.contains($0.machine) }
         var preceded: [Event] = []
         var support: [Event] = []
+        var supportKeys = Set<String>()
         for failure in trust {
-            let window = candidates.filter { $0.time! <= failure.time! && failure.time! - $0.time! <= options.tokenWindow }
-            if !window.isEmpty {
-                preceded.append(failure)
-                for event in window where !support.contains(event) { support.append(event) }
+            let time = failure.time!
+            let lower = firstIndex(in: candidates, atOrAfter: time - options.tokenWindow)
+            let upper = firstIndex(in: candidates, atOrAfter: time + 1)
+            guard lower < upper else { continue }
+            preceded.append(failure)
+            for event in candidates[lower..<upper] where support.count < 50 && supportKeys.insert(Self.key(event)).inserted {
+                support.append(event)
             }
         }
         var reasons: [String] = []
@@ -249,7 +257,7 @@ public struct Correlator {
             value = min(1, value + 0.3)
             reasons.append("failures on \(machine) came back every \(Duration.describe(period)) or so, the lifetime of a token")
         }
-        return Score(value: 0.9 * value, reasons: reasons, explained: value > 0 ? trust : [], support: Array(support.prefix(50)))
+        return Score(value: 0.9 * value, reasons: reasons, explained: value > 0 ? trust : [], support: support)
     }
 
     static func tokenPhrase(_ event: Event) -> String {
@@ -283,11 +291,10 @@ public struct Correlator {
 
     // MARK: - Self-signed
 
+    /// Events of the rule that finds messages naming a self-signed certificate (its pattern already covers
+    /// `self signed certificate`, `self-signed certificate` and `selfsignedcertificate`).
     static func namesSelfSigned(_ event: Event) -> Bool {
-        if event.ruleID == "self-signed-certificate" { return true }
-        let lower = event.message.lowercased()
-        return lower.contains("self signed certificate") || lower.contains("self-signed certificate")
-            || lower.contains("selfsignedcertificate")
+        event.ruleID == "self-signed-certificate"
     }
 
     private func selfSignedScore(_ trust: [Event], machine: String, peerMachines: [String], mentions: [Event],
@@ -447,6 +454,16 @@ public struct Correlator {
         default:
             return nil
         }
+    }
+
+    /// The index of the first event at or after `time` in events ordered by time.
+    private func firstIndex(in events: [Event], atOrAfter time: Int64) -> Int {
+        var low = 0, high = events.count
+        while low < high {
+            let middle = (low + high) / 2
+            if events[middle].time! < time { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     static func key(_ event: Event) -> String { "\(event.path)\u{1F}\(event.line)\u{1F}\(event.ruleID)" }

@@ -31,23 +31,31 @@ public struct RecordView {
     public internal(set) var recordRange: Range<Int> = 0..<0
     /// The message text between the start tag and the closing tag, untrimmed and with entities undecoded.
     public internal(set) var textRange: Range<Int> = 0..<0
-    var fieldRanges = InlineArray<11, Range<Int>>(repeating: 0..<0)
+    /// Field ranges packed as `start << 32 | end` (offsets stay below 4 GiB: records are at most the
+    /// buffer's size), so the view stays small: it is made and passed once per record.
+    var fieldRanges = InlineArray<11, UInt64>(repeating: 0)
     var fieldPresent: UInt16 = 0
     /// Up to `maxExtraAttributes` attributes with other names (inline, so a record costs no allocation).
-    var extraNames = InlineArray<8, Range<Int>>(repeating: 0..<0)
-    var extraValues = InlineArray<8, Range<Int>>(repeating: 0..<0)
-    var extraCount = 0
-    static let maxExtraAttributes = 8
+    var extraNames = InlineArray<4, UInt64>(repeating: 0)
+    var extraValues = InlineArray<4, UInt64>(repeating: 0)
+    var extraCount: UInt8 = 0
+    static let maxExtraAttributes = 4
 
-    /// Attributes with other names, in order, as `(name, value)` ranges (the first eight).
+    @inline(__always)
+    static func pack(_ range: Range<Int>) -> UInt64 { UInt64(range.lowerBound) << 32 | UInt64(range.upperBound) }
+
+    @inline(__always)
+    static func unpack(_ packed: UInt64) -> Range<Int> { Int(packed >> 32)..<Int(packed & 0xFFFF_FFFF) }
+
+    /// Attributes with other names, in order, as `(name, value)` ranges (the first four).
     public var extraAttributes: [(name: Range<Int>, value: Range<Int>)] {
-        (0..<extraCount).map { (extraNames[$0], extraValues[$0]) }
+        (0..<Int(extraCount)).map { (Self.unpack(extraNames[$0]), Self.unpack(extraValues[$0])) }
     }
 
     mutating func addExtra(name: Range<Int>, value: Range<Int>) {
         guard extraCount < Self.maxExtraAttributes else { return }
-        extraNames[extraCount] = name
-        extraValues[extraCount] = value
+        extraNames[Int(extraCount)] = Self.pack(name)
+        extraValues[Int(extraCount)] = Self.pack(value)
         extraCount += 1
     }
 
@@ -74,7 +82,7 @@ public struct RecordView {
     @inline(__always)
     public func bytes(_ field: RecordField) -> UnsafeRawBufferPointer? {
         guard fieldPresent & (1 << field.rawValue) != 0 else { return nil }
-        return slice(fieldRanges[field.rawValue])
+        return slice(Self.unpack(fieldRanges[field.rawValue]))
     }
 
     /// The raw bytes of the message text.
@@ -92,7 +100,7 @@ public struct RecordView {
     public func has(_ field: RecordField) -> Bool { fieldPresent & (1 << field.rawValue) != 0 }
 
     mutating func set(_ field: RecordField, _ range: Range<Int>) {
-        fieldRanges[field.rawValue] = range
+        fieldRanges[field.rawValue] = Self.pack(range)
         fieldPresent |= 1 << field.rawValue
     }
 

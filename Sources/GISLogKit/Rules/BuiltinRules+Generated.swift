@@ -210,6 +210,7 @@ causes:
       - '<Msg time="2026-11-14T13:12:31,5" type="FINE" code="8002" source="Parcels.MapServer" process="12045" thread="1" methodName="" machine="GIS01" user="" elapsed="" requestID="">Shutting down an instance of service ''Parcels.MapServer''.</Msg>'
       - "Job 'j1a2' for service 'System/PublishingTools' completed its execution. The status of the job after completion was 'esriJobSucceeded'. Elapsed time '12045' ms."
       - 'Request user: Anonymous user, Service: Parcels12045/MapServer, requestID c3a81f6e-5b2d-4e90-8d17-a120452f9be3'
+      - '<Msg time="2026-11-14T13:12:31,5" type="SEVERE" code="9003" source="Rest" process="4212" thread="12045" methodName="" machine="GIS01" user="" elapsed="" requestID="">Unable to process request. Wait time of the request to the service ''Parcels.MapServer'' has expired.</Msg>'
       - 'GET https://gis01.example.com/arcgis/rest/services/x/MapServer/query?objectIds=12045'
       - '<Msg time="2026-11-14T13:04:22,18" type="INFO" code="20010" source="Rest" process="6120" thread="14" methodName="" machine="GIS01" user="" elapsed="" requestID="">quoted in a help text: (WinINet ERROR_INTERNET_INVALID_CA, 12045), URL = https://x/</Msg>'
 

@@ -68,8 +68,10 @@ public final class RuleSet: Sendable {
     public let rules: [CompiledRule]
     /// Per level: rules without a code gate.
     private let ungated: [[Int]]
-    /// Per code: rules gated on that code.
-    private let byCode: [Int: [Int]]
+    /// Codes that gate rules, sorted, and the rules for each (parallel arrays: a binary search per record
+    /// is cheaper than hashing into a dictionary).
+    private let gateCodes: [Int]
+    private let gateRules: [[Int]]
     /// The largest capture count, to size match data.
     public let maxCaptures: Int
     /// The causes the correlation can rank, with their words and steps (from the causes files).
@@ -90,7 +92,8 @@ public final class RuleSet: Sendable {
             }
         }
         self.ungated = ungated
-        self.byCode = byCode
+        gateCodes = byCode.keys.sorted()
+        gateRules = gateCodes.map { byCode[$0]! }
         maxCaptures = rules.map(\.pattern.captureCount).max() ?? 0
     }
 
@@ -101,9 +104,14 @@ public final class RuleSet: Sendable {
     @inline(__always)
     func forEachCandidate(level: Level, code: Int?, _ body: (Int) -> Void) {
         for index in ungated[Int(level.rawValue)] { body(index) }
-        if let code, !byCode.isEmpty, let gated = byCode[code] {
-            for index in gated where rules[index].levelMask & (1 << level.rawValue) != 0 { body(index) }
+        guard let code, !gateCodes.isEmpty else { return }
+        var low = 0, high = gateCodes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if gateCodes[middle] < code { low = middle + 1 } else { high = middle }
         }
+        guard low < gateCodes.count, gateCodes[low] == code else { return }
+        for index in gateRules[low] where rules[index].levelMask & (1 << level.rawValue) != 0 { body(index) }
     }
 
     /// The rule with `id`.

@@ -177,7 +177,8 @@ struct MachineTracker {
         guard let raw = record.bytes(.machine), raw.count > 0 else {
             return track(Self.unknown, record: record)
         }
-        if lastIndex >= 0 && raw.elementsEqual(lastBytes) {
+        if lastIndex >= 0 && raw.count == lastBytes.count
+            && lastBytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
             spans[lastIndex].include(record.time, level: record.level)
             return spans[lastIndex].machine
         }
