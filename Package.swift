@@ -47,13 +47,18 @@ let package = Package(
                 .enableUpcomingFeature("InternalImportsByDefault"),
             ]
         ),
+        // Fuzz targets: libFuzzer entry points with -DFUZZING (scripts/fuzz), input replayers without it.
+    ] + ["FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON"].map { name in
+        .executableTarget(name: name, dependencies: ["GISLogKit"], path: "Fuzz/\(name)")
+    } + [
         .testTarget(
             name: "GISLogKitTests",
             dependencies: ["GISLogKit"]
         ),
         .testTarget(
             name: "GISLogCLITests",
-            dependencies: ["gislog"]
+            dependencies: ["gislog", "FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON"],
+            exclude: ["Golden"]
         ),
     ],
     swiftLanguageModes: [.v6]

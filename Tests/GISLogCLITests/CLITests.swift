@@ -336,3 +336,25 @@ struct CronCLITests {
         #expect(!run.stderr.contains("Usage:"))
     }
 }
+
+@Suite("Fuzz corpus replay")
+struct FuzzReplayTests {
+    /// Every seed and every past crash of each fuzz target runs through its entry point on every test run.
+    @Test(arguments: [("FuzzRecords", "records"), ("FuzzGzip", "gzip"), ("FuzzRules", "rules"), ("FuzzNDJSON", "ndjson")])
+    func replay(product: String, corpus: String) throws {
+        let folder = repositoryRoot + "/Fuzz/corpus/" + corpus
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+        #expect(!inputs.isEmpty)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent(product)
+        if !FileManager.default.fileExists(atPath: process.executableURL!.path) {
+            process.executableURL = URL(fileURLWithPath: repositoryRoot + "/.build/debug/" + product)
+        }
+        process.arguments = inputs
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(process.terminationReason == .exit)
+    }
+}

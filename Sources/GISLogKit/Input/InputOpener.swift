@@ -36,9 +36,16 @@ enum InputOpener {
     /// - Parameter prefetch: inflate gzip on a second thread while the caller parses.
     static func open(path: String, warnings: WarningLog, decompressedLimit: Int64,
                      prefetch: Bool = false) throws(InputError) -> Opened {
+        try open(source: try FileSource(path: path), warnings: warnings, decompressedLimit: decompressedLimit,
+                 prefetch: prefetch)
+    }
+
+    /// Stacks the decoders on any source of stored bytes.
+    static func open(source: any ByteSource, warnings: WarningLog, decompressedLimit: Int64,
+                     prefetch: Bool = false) throws(InputError) -> Opened {
         var encoding = Encoding()
         // `head` holds the first bytes of `upstream`, already consumed from it.
-        var upstream: any ByteSource = try FileSource(path: path)
+        var upstream: any ByteSource = source
         var head = try peek(upstream)
         if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b {
             encoding.gzip = true
