@@ -77,6 +77,10 @@ struct ScanCommand: ParsableCommand {
                                valueName: "bytes"))
     var maxRecordSize: Int = 1 << 20
 
+    @Option(help: ArgumentHelp("Stop inflating a gzip file after this much text (a defence against gzip bombs): 500M, 8G, 64G.",
+                               valueName: "size"))
+    var maxDecompressed: String = "64G"
+
     @Option(name: .customLong("jobs"), help: "Files read in parallel (default: the number of CPUs).")
     var jobs: Int?
 
@@ -100,8 +104,13 @@ struct ScanCommand: ParsableCommand {
         let ruleSet = try rules.load()
         var options = ScanOptions(paths: paths, timeZone: zone)
         options.maxRecordBytes = maxRecordSize
+        guard let cap = ByteSize.parse(maxDecompressed), cap > 0 else {
+            throw CommandFailure("--max-decompressed: '\(maxDecompressed)' is not a size; write e.g. 500M or 8G")
+        }
+        options.maxDecompressedBytes = cap
         options.workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         options.redactSecrets = !noRedact
+        options.keepOriginalRecords = includeOriginal
         let scanner = Scanner(options: options)
         if scanner.discovery.files.isEmpty {
             let err = OutputFile.standardError()

@@ -8,13 +8,14 @@ struct CLIRun {
     var stderr: String
 }
 
-func gislog(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIRun {
+func gislog(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil) throws -> CLIRun {
     let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     var binary = products.appendingPathComponent("gislog")
     if !FileManager.default.fileExists(atPath: binary.path) {
         // `swift test` runs the bundle from .build/<config>/; xctest may pass its own path instead.
         binary = URL(fileURLWithPath: repositoryRoot + "/.build/debug/gislog")
     }
+    if let executable { binary = URL(fileURLWithPath: executable) }
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments

@@ -137,6 +137,31 @@ struct RuleErrorTests {
         #expect(set.rules.filter { $0.rule.id == "invalid-token" }.count == 1)
     }
 
+    @Test func tenThousandRulesLoadAndTooManyOrHugePatternsAreRefused() throws {
+        func rules(_ count: Int, pattern: (Int) -> String = { "token\($0) (?<n>\\d+) failed" }) -> String {
+            (0..<count).map { "- id: r\($0)\n  title: Rule \($0)\n  category: token\n  pattern: '\(pattern($0))'\n" }.joined()
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let set = try RulePack.load([RuleSource(name: "many.yaml", text: rules(10_000), isBuiltin: false)])
+        #expect(set.rules.count == 10_000)
+        #expect(clock.now - start < .seconds(30))
+        do {
+            _ = try RulePack.load([RuleSource(name: "too-many.yaml", text: rules(RulePack.maxRules + 1), isBuiltin: false)])
+            Issue.record("accepted too many rules")
+        } catch {
+            #expect(error.issues.count == 1)
+            #expect(error.issues[0].message.contains("more than 20000 rules"))
+        }
+        let huge = String(repeating: "a", count: RulePack.maxPatternLength + 1)
+        do {
+            _ = try RulePack.load([RuleSource(name: "huge.yaml", text: rules(1) { _ in huge }, isBuiltin: false)])
+            Issue.record("accepted a huge pattern")
+        } catch {
+            #expect(error.issues.first?.message.contains("at most 16384") == true)
+        }
+    }
+
     @Test func rulesUnderARulesKeyAndMissingFiles() throws {
         let set = try RulePack.load([RuleSource(name: "m.yaml", text: "rules:\n  - id: a\n    title: A\n    category: restart\n    pattern: x\n", isBuiltin: false)])
         #expect(set.rules.count == 1)

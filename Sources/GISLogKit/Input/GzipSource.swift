@@ -75,7 +75,7 @@ final class GzipSource: ByteSource {
             finished = true
             warnings.add(.decompressionLimit, at: .compressedOffset(compressedOffset),
                          "stopped after \(limit) decompressed bytes",
-                         hint: "raise the decompression limit if this really is a log")
+                         hint: "raise --max-decompressed if this really is a log")
             return 0
         }
         stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)

@@ -39,14 +39,15 @@ public enum Format {
         guard text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
             return text
         }
-        var out = String.UnicodeScalarView()
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {
             if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) {
-                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+                out += "\\u{\(String(scalar.value, radix: 16))}"
             } else {
-                out.append(scalar)
+                out.append(Character(scalar))
             }
         }
-        return String(out)
+        return out
     }
 }

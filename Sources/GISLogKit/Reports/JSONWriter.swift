@@ -74,11 +74,13 @@ public struct JSONWriter {
     /// U+2028/U+2029 (which break JavaScript consumers of JSON lines).
     public static func appendString(_ text: String, to output: inout String) {
         output += "\""
-        var plainStart = text.unicodeScalars.startIndex
-        let scalars = text.unicodeScalars
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
+        // Append runs of plain text as substrings: `UnicodeScalarView.append(contentsOf:)` rebuilds the whole
+        // string on every call, which made long documents quadratic.
+        var plainStart = text.startIndex
+        var index = text.unicodeScalars.startIndex
+        let end = text.unicodeScalars.endIndex
+        while index < end {
+            let scalar = text.unicodeScalars[index]
             let escape: String?
             switch scalar.value {
             case 0x22: escape = "\\\""
@@ -91,14 +93,15 @@ public struct JSONWriter {
                 escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: escape = nil
             }
+            let next = text.unicodeScalars.index(after: index)
             if let escape {
-                output.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
+                output += text[plainStart..<index]
                 output += escape
-                plainStart = scalars.index(after: index)
+                plainStart = next
             }
-            index = scalars.index(after: index)
+            index = next
         }
-        output.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+        output += text[plainStart..<end]
         output += "\""
     }
 }

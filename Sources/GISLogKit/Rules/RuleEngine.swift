@@ -14,11 +14,16 @@ public final class RuleEngine: RecordConsumer {
     /// - Parameter limitBudget: limit hits per rule and file before the rule is switched off for that file.
     private let redactor: Redactor?
 
-    /// - Parameter redact: hide tokens, passwords and authorization values in the events' text.
+    private let keepOriginal: Bool
+
+    /// - Parameters:
+    ///   - redact: hide tokens, passwords and authorization values in the events' text.
+    ///   - keepOriginal: keep each matched record as written (for NDJSON's `event.original`).
     public init(ruleSet: RuleSet, matchLimit: UInt32 = PCRE2Matcher.defaultMatchLimit, limitBudget: Int = 3,
-                redact: Bool = true) {
+                redact: Bool = true, keepOriginal: Bool = false) {
         self.ruleSet = ruleSet
         redactor = redact ? Redactor() : nil
+        self.keepOriginal = keepOriginal
         matcher = PCRE2Matcher(maxCaptures: ruleSet.maxCaptures, matchLimit: matchLimit)
         self.limitBudget = limitBudget
     }
@@ -46,6 +51,7 @@ public final class RuleEngine: RecordConsumer {
             switch matcher.match(compiled.pattern, text) {
             case .match(let groups):
                 var event = Self.event(compiled, record: record, groups: groups, text: text, file: file, machine: machine)
+                if keepOriginal { event.original = TextRepair.string(record.recordBytes) }
                 if let redactor {
                     event.message = redactor.redact(event.message)
                     for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }
@@ -72,6 +78,6 @@ public final class RuleEngine: RecordConsumer {
             byteOffset: record.byteOffset, level: record.level, code: record.code, source: record.string(.source),
             process: record.string(.process), thread: record.string(.thread), user: record.string(.user),
             requestID: record.string(.requestID), methodName: record.string(.methodName), message: record.text,
-            fields: fields, original: TextRepair.string(record.recordBytes))
+            fields: fields, original: nil)
     }
 }

@@ -68,6 +68,11 @@ public enum RulePack {
     ///
     /// Rules from later sources replace earlier rules with the same id when the earlier one is built in;
     /// any other duplicate id is an error.
+    /// At most this many rules in one rule set: more would make every scan slow to start and to run.
+    public static let maxRules = 20_000
+    /// At most this many bytes in one pattern.
+    public static let maxPatternLength = 16_384
+
     /// Which rules' samples `load` runs.
     public enum SampleCheck: Sendable {
         /// Every rule's (`rules check`).
@@ -112,8 +117,21 @@ public enum RulePack {
                 rules.append(rule)
             }
         }
+        if rules.count > maxRules {
+            let last = rules[maxRules]
+            issues.append(RuleIssue(file: last.origin.file, line: last.origin.line, column: 1, ruleID: last.id,
+                                    message: "more than \(maxRules) rules in all (\(rules.count)); a scan with that many "
+                                        + "would crawl — split the files and run them separately, or merge related rules"))
+            throw RuleLoadError(issues: issues)
+        }
         var compiled: [CompiledRule] = []
         for rule in rules {
+            if rule.pattern.utf8.count > maxPatternLength {
+                issues.append(RuleIssue(file: rule.origin.file, line: rule.origin.patternLine, column: rule.origin.patternColumn,
+                                        ruleID: rule.id, message: "pattern is \(rule.pattern.utf8.count) bytes; at most "
+                                            + "\(maxPatternLength) are allowed (split it into several rules)"))
+                continue
+            }
             do throws(PCRE2Error) {
                 let pattern = try PCRE2Pattern(rule.pattern, caseless: rule.caseless)
                 let candidate = CompiledRule(rule: rule, pattern: pattern)

@@ -11,8 +11,10 @@ extension Scanner {
     /// Runs `ruleSet` over every record and collects the events; rules that gave up on records become
     /// `rule_limit` warnings naming the rule, the file and the first line.
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil) -> RuleScanResult {
-        let redact = options.redactSecrets
-        var (result, engines) = run(progress: progress, incremental: incremental) { RuleEngine(ruleSet: ruleSet, redact: redact) }
+        let redact = options.redactSecrets, keepOriginal = options.keepOriginalRecords
+        var (result, engines) = run(progress: progress, incremental: incremental) {
+            RuleEngine(ruleSet: ruleSet, redact: redact, keepOriginal: keepOriginal)
+        }
         var events = engines.flatMap(\.events)
         events.sort { a, b in
             switch (a.time, b.time) {

@@ -15,6 +15,8 @@ public struct ScanOptions: Sendable {
     public var workers: Int = 2
     /// Hide tokens, passwords and authorization values in everything reported (`--no-redact` turns it off).
     public var redactSecrets = true
+    /// Keep each matched record as written, for NDJSON's `event.original` (`--include-original`).
+    public var keepOriginalRecords = false
 
     public init(paths: [String], timeZone: LogTimeZone) {
         self.paths = paths
