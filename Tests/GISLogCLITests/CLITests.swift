@@ -359,3 +359,18 @@ struct FuzzReplayTests {
         #expect(process.terminationReason == .exit)
     }
 }
+
+@Suite("Parallelism does not change results")
+struct WorkerCountTests {
+    @Test(arguments: ["basic", "token-expiry", "machine-restart"])
+    func oneAndTwoWorkersGiveTheSameReportAndEvents(sample: String) throws {
+        for format in ["json", "ndjson"] {
+            let one = try gislog(["scan", "--timezone", "UTC", "--jobs", "1", "--format", format, "Samples/\(sample)"])
+            let two = try gislog(["scan", "--timezone", "UTC", "--jobs", "2", "--format", format, "Samples/\(sample)"])
+            let four = try gislog(["scan", "--timezone", "UTC", "--jobs", "4", "--format", format, "Samples/\(sample)"])
+            #expect(one.status == two.status)
+            #expect(one.stdout == two.stdout)
+            #expect(one.stdout == four.stdout)
+        }
+    }
+}

@@ -64,7 +64,9 @@ final class PrefetchingSource: ByteSource {
         let upstream: any ByteSource
         let depth: Int
         let blocks: [UnsafeMutableRawBufferPointer]
-        var slots: [Slot]
+        /// One slot per block, in raw memory so that the two threads touch only their own element (a Swift
+        /// array would be one variable, and writing one element while the other thread reads another is a race).
+        let slots: UnsafeMutablePointer<Slot>
         // Created at zero and signalled up: libdispatch aborts if a semaphore is freed below its start value.
         let filled = DispatchSemaphore(value: 0)
         let free = DispatchSemaphore(value: 0)
@@ -75,11 +77,16 @@ final class PrefetchingSource: ByteSource {
             self.upstream = upstream
             self.depth = depth
             blocks = (0..<depth).map { _ in .allocate(byteCount: blockSize, alignment: 64) }
-            slots = Array(repeating: Slot(), count: depth)
+            slots = .allocate(capacity: depth)
+            slots.initialize(repeating: Slot(), count: depth)
             for _ in 0..<depth { free.signal() }
         }
 
-        deinit { for block in blocks { block.deallocate() } }
+        deinit {
+            for block in blocks { block.deallocate() }
+            slots.deinitialize(count: depth)
+            slots.deallocate()
+        }
 
         func produce() {
             var index = 0
