@@ -164,27 +164,35 @@ final class AdminJSONReader {
     // MARK: - One logMessages object
 
     private func emit<Sink: RecordSink>(_ range: Range<Int>, _ sink: Sink) {
+        guard case .object(let pairs)? = try? JSONValue.parse(Array(UnsafeBufferPointer(start: data + range.lowerBound,
+                                                                                           count: range.count))) else {
+            noteSyntax("a logMessages entry is not a valid JSON object")
+            return
+        }
+        // Decoded values go into `scratch`; the record view points into it.
         scratch.removeAll(keepingCapacity: true)
-        var values: [(field: RecordField?, name: Range<Int>, value: Range<Int>, isString: Bool)] = []
+        var values: [(field: RecordField?, name: Range<Int>, value: Range<Int>)] = []
         var message: Range<Int>?
-        var cursor = JSONCursor(data: data, position: range.lowerBound + 1, end: range.upperBound - 1)
-        while true {
-            cursor.skipSpace()
-            guard cursor.position < cursor.end else { break }
-            if cursor.peek == UInt8(ascii: ",") { cursor.position += 1; continue }
-            guard let key = cursor.readString(into: &scratch) else { break }
-            cursor.skipSpace()
-            guard cursor.peek == UInt8(ascii: ":") else { break }
-            cursor.position += 1
-            cursor.skipSpace()
-            guard let (value, isString) = cursor.readScalar(into: &scratch) else { break }
-            let keyName = scratch[key].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
-            if keyName == "message" {
-                message = value
+        func store(_ text: String) -> Range<Int> {
+            let start = scratch.count
+            scratch.append(contentsOf: text.utf8)
+            return start..<scratch.count
+        }
+        for (key, value) in pairs {
+            let text: String
+            switch value {
+            case .string(let string): text = string
+            case .number(let number):
+                text = number.rounded() == number && abs(number) < 9e15 ? String(Int64(number)) : String(number)
+            case .bool(let flag): text = flag ? "true" : "false"
+            case .null, .array, .object: text = ""
+            }
+            let stored = store(text)
+            if key == "message" {
+                message = stored
             } else {
-                let field = RecordField.allCases.first { $0.attributeName == keyName }
-                    ?? (keyName == "target" ? .source : nil)
-                values.append((field, key, value, isString))
+                let field = RecordField.allCases.first { $0.attributeName == key } ?? (key == "target" ? .source : nil)
+                values.append((field, store(key), stored))
             }
         }
         scratch.withUnsafeBytes { storage in
@@ -220,112 +228,5 @@ final class AdminJSONReader {
         if let value = Int64(text) { return value }
         if let value = Double(text), value.isFinite, abs(value) < 1e16 { return Int64(value) }
         return nil
-    }
-}
-
-/// A read position inside one complete JSON object.
-private struct JSONCursor {
-    let data: UnsafeMutablePointer<UInt8>
-    var position: Int
-    let end: Int
-
-    var peek: UInt8 { position < end ? data[position] : 0 }
-
-    mutating func skipSpace() {
-        while position < end && TextRepair.isSpace(data[position]) { position += 1 }
-    }
-
-    /// Decodes a JSON string into `out`, returning its range there.
-    mutating func readString(into out: inout [UInt8]) -> Range<Int>? {
-        guard peek == UInt8(ascii: "\"") else { return nil }
-        position += 1
-        let start = out.count
-        while position < end {
-            let byte = data[position]
-            position += 1
-            if byte == UInt8(ascii: "\"") { return start..<out.count }
-            guard byte == UInt8(ascii: "\\") else { out.append(byte); continue }
-            guard position < end else { return nil }
-            let escape = data[position]
-            position += 1
-            switch escape {
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "u"):
-                guard var scalar = readHex4() else { return nil }
-                if (0xD800..<0xDC00).contains(scalar), peek == UInt8(ascii: "\\"), position + 1 < end,
-                   data[position + 1] == UInt8(ascii: "u") {
-                    position += 2
-                    if let low = readHex4(), (0xDC00..<0xE000).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                }
-                out.append(contentsOf: String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
-            default: out.append(escape)
-            }
-        }
-        return nil
-    }
-
-    private mutating func readHex4() -> UInt32? {
-        guard position + 4 <= end else { return nil }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = data[position]
-            position += 1
-            let digit: UInt8
-            switch byte {
-            case 0x30...0x39: digit = byte - 0x30
-            case 0x41...0x46: digit = byte - 0x37
-            case 0x61...0x66: digit = byte - 0x57
-            default: return nil
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
-    }
-
-    /// A string (decoded) or a bare number/literal (as written); nested objects and arrays are skipped.
-    mutating func readScalar(into out: inout [UInt8]) -> (Range<Int>, Bool)? {
-        switch peek {
-        case UInt8(ascii: "\""):
-            return readString(into: &out).map { ($0, true) }
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var nesting = 0
-            var quoted = false, escaped = false
-            while position < end {
-                let byte = data[position]
-                position += 1
-                if quoted {
-                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "\""): quoted = true
-                case UInt8(ascii: "{"), UInt8(ascii: "["): nesting += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    nesting -= 1
-                    if nesting == 0 { return (out.count..<out.count, false) }
-                default: break
-                }
-            }
-            return nil
-        default:
-            let start = out.count
-            while position < end {
-                let byte = data[position]
-                if byte == UInt8(ascii: ",") || TextRepair.isSpace(byte) { break }
-                out.append(byte)
-                position += 1
-            }
-            let literal = out[start...]
-            if literal.elementsEqual("null".utf8) {
-                out.removeSubrange(start...)
-            }
-            return (start..<out.count, false)
-        }
     }
 }
