@@ -59,10 +59,12 @@ struct FeedTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             return (object["event"] as? [String: Any])?["kind"] as? String ?? "?"
         }
-        // Events first, then alerts.
+        // Events first, then coverage lines, then alerts.
         #expect(kinds.first == "event")
         #expect(kinds.last == "alert")
-        #expect(kinds == kinds.sorted { $0 == "event" && $1 == "alert" })
+        let order = ["event": 0, "state": 1, "alert": 2]
+        #expect(kinds.map { order[$0] ?? 9 } == kinds.map { order[$0] ?? 9 }.sorted())
+        #expect(kinds.contains("state"))
     }
 
     @Test func hostileTextStaysOneValidObjectPerLineAndRoundTrips() throws {

@@ -22,7 +22,7 @@ public struct Correlator {
     private var allTokens: [Event] = []
     private var allSelfSignedMentions: [Event] = []
     private let definitions: [CauseID: CauseDefinition]
-    private let machineProducts: [String: Product]
+    private var machineProducts: [String: Product]
     private let machineSpans: [String: MachineSpan]
 
     /// - Parameters:
@@ -93,6 +93,10 @@ public struct Correlator {
     }
 
     private mutating func run(_ events: [Event]) -> Diagnosis {
+        // Events merged from other machines' feeds name their products themselves.
+        for event in events where event.product != .unknown && machineProducts[event.machine] == nil {
+            machineProducts[event.machine] = event.product
+        }
         let trustRules = Set(CauseID.seedCauses.flatMap { definitions[$0]?.explains ?? [] })
         let specific: [(CauseID, Set<String>)] = CauseID.allCases.filter { !CauseID.seedCauses.contains($0) }
             .compactMap { id in definitions[id].map { (id, Set($0.explains).subtracting(trustRules)) } }
@@ -508,9 +512,39 @@ public struct Correlator {
         for host in peerHosts where knownMachine(named: host) == nil {
             notes.append("Failing calls went to \(host), whose logs were not scanned; add them to see its side.")
         }
+        notes += clockSkew(events)
         let withoutTime = events.filter { $0.time == nil }.count
         if withoutTime > 0 {
             notes.append("\(count(withoutTime, "event")) had no readable time and could not be correlated.")
+        }
+        return notes
+    }
+
+    /// Machines whose clocks disagree: the same request id logged on two machines at times further apart
+    /// than requests take. Reported, not corrected (times are compared as logged).
+    private func clockSkew(_ events: [Event]) -> [String] {
+        var byRequest: [String: [String: Int64]] = [:]
+        for event in events {
+            guard let request = event.requestID, !request.isEmpty, let time = event.time else { continue }
+            byRequest[request, default: [:]][event.machine] = min(time, byRequest[request]?[event.machine] ?? time)
+        }
+        var differences: [String: [Int64]] = [:]
+        for machines in byRequest.values where machines.count > 1 {
+            let names = machines.keys.sorted()
+            for (index, first) in names.enumerated() {
+                for second in names[(index + 1)...] {
+                    differences["\(first)\u{1F}\(second)", default: []].append(machines[second]! - machines[first]!)
+                }
+            }
+        }
+        var notes: [String] = []
+        for (pair, values) in differences.sorted(by: { $0.key < $1.key }) where values.count >= 3 {
+            let median = values.sorted()[values.count / 2]
+            guard abs(median) >= 2000 else { continue }
+            let names = pair.split(separator: "\u{1F}").map(String.init)
+            let (ahead, behind) = median > 0 ? (names[1], names[0]) : (names[0], names[1])
+            notes.append("The clock of \(ahead) seems \(Duration.describe(abs(median))) ahead of \(behind) "
+                         + "(\(values.count) requests logged on both); events are compared as logged.")
         }
         return notes
     }

@@ -4,6 +4,8 @@ public enum ContentFormat: String, Sendable, Hashable {
     case records
     /// Admin API `logs/query` JSON responses.
     case adminJSON = "admin_json"
+    /// `gislog scan --format ndjson` output from another machine: its events and coverage, merged in.
+    case gislogNDJSON = "gislog_ndjson"
 }
 
 /// What the first bytes said about a file.
@@ -65,7 +67,8 @@ enum InputOpener {
             head = try peek(upstream)
         }
         return Opened(source: PrefixedSource(prefix: head, upstream: upstream),
-                      format: looksLikeAdminJSON(head) ? .adminJSON : .records, encoding: encoding, head: head)
+                      format: looksLikeGislogNDJSON(head) ? .gislogNDJSON : looksLikeAdminJSON(head) ? .adminJSON : .records,
+                      encoding: encoding, head: head)
     }
 
     /// Reads the first bytes of `upstream` (they are consumed; serve them again with `PrefixedSource`).
@@ -93,6 +96,13 @@ enum InputOpener {
         if oddZeros * 10 >= pairs * 9 && evenZeros * 10 < pairs { return .littleEndian }
         if evenZeros * 10 >= pairs * 9 && oddZeros * 10 < pairs { return .bigEndian }
         return nil
+    }
+
+    /// A first line that is a JSON object carrying `"gislog":{"schema_version":` — gislog's own feed.
+    static func looksLikeGislogNDJSON(_ head: [UInt8]) -> Bool {
+        guard head.first == UInt8(ascii: "{") else { return false }
+        let firstLine = head.prefix { $0 != 0x0A }
+        return firstLine.firstRange(of: Array("\"gislog\":{\"schema_version\":".utf8)) != nil
     }
 
     /// JSON that names `logMessages` before any `<Msg` record.

@@ -28,8 +28,8 @@ public struct Discovery: Sendable {
 /// unreadable folders reported and passed over.
 public enum LogDiscovery {
     /// Finds the log files under `paths`. Files named directly are always read (whatever their name);
-    /// inside folders, a file is read when its name looks like a log (`*.log`, `*.log.N`, `*.gz`, `*.json`)
-    /// or its first bytes do (`<Msg`, gzip, a UTF-16 mark).
+    /// inside folders, a file is read when its name looks like a log (`*.log`, `*.log.N`, `*.gz`, `*.json`,
+    /// `*.ndjson`) or its first bytes do (`<Msg`, gzip, a UTF-16 mark, gislog's NDJSON feed).
     public static func discover(paths: [String]) -> Discovery {
         discover(paths: paths, filter: .logs)
     }
@@ -159,7 +159,8 @@ public enum LogDiscovery {
     }
 
     static func looksLikeLogName(_ lower: String) -> Bool {
-        if lower.hasSuffix(".log") || lower.hasSuffix(".gz") || lower.hasSuffix(".json") { return true }
+        if lower.hasSuffix(".log") || lower.hasSuffix(".gz") || lower.hasSuffix(".json") || lower.hasSuffix(".ndjson")
+            || lower.hasSuffix(".jsonl") { return true }
         // Rotations: `server.log.1`, `portal.log.2.gz` (covered above), `x.log.20261114`.
         if let range = lower.firstRange(of: ".log.") {
             return lower[range.upperBound...].allSatisfy { $0.isNumber }
@@ -176,6 +177,7 @@ public enum LogDiscovery {
         if count >= 2 && ((bytes[0] == 0x1f && bytes[1] == 0x8b) || (bytes[0] == 0xFF && bytes[1] == 0xFE)
             || (bytes[0] == 0xFE && bytes[1] == 0xFF)) { return true }
         return bytes.firstRange(of: Array("<Msg ".utf8)) != nil || bytes.firstRange(of: Array("logMessages".utf8)) != nil
+            || bytes.firstRange(of: Array("\"gislog\":{\"schema_version\"".utf8)) != nil
             || bytes.firstRange(of: [0x3C, 0, 0x4D, 0, 0x73, 0, 0x67, 0]) != nil
     }
 }

@@ -1,5 +1,6 @@
 /// The event feed for a SIEM: one JSON object per line, ECS field names as nested objects. First every
-/// extracted event (`event.kind: "event"`), then the causes and findings (`event.kind: "alert"`).
+/// extracted event (`event.kind: "event"`), then one coverage line per machine (`event.kind: "state"`: what
+/// was read, so that another gislog can merge this feed), then the causes and findings (`event.kind: "alert"`).
 ///
 /// Schema: `docs/ndjson-schema-v1.json` (`gislog.schema_version` is 1). Every line is valid JSON whatever
 /// the log text holds.
@@ -21,6 +22,7 @@ public struct NDJSONReport {
     /// Writes the lines to `sink` one at a time (a large scan need not build one big string).
     public func write(to sink: (String) -> Void) {
         for event in report.events { sink(line(for: event)) }
+        for span in report.coverage.machines { sink(line(for: span)) }
         for cause in report.diagnosis.causes { sink(line(for: cause)) }
         for finding in report.diagnosis.findings { sink(line(for: finding)) }
     }
@@ -123,6 +125,39 @@ public struct NDJSONReport {
         json.key("fields")
         json.beginObject()
         for field in event.fields { json.field(field.name, field.value) }
+        json.endObject()
+        json.endObject()
+        json.endObject()
+        return json.output + "\n"
+    }
+
+    private func line(for span: MachineSpan) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("@timestamp", time(span.first))
+        json.field("message", "coverage of \(span.machine): \(span.records) records")
+        json.key("event")
+        json.beginObject()
+        json.field("kind", "state")
+        json.key("category"); json.beginArray(); json.value("host"); json.endArray()
+        json.key("type"); json.beginArray(); json.value("info"); json.endArray()
+        json.field("outcome", "unknown")
+        json.field("dataset", "gislog.coverage")
+        json.field("module", "arcgis")
+        json.field("start", time(span.first))
+        json.field("end", time(span.last))
+        json.endObject()
+        json.key("host"); json.beginObject(); json.field("name", span.machine); json.endObject()
+        json.key("gislog")
+        json.beginObject()
+        json.field("schema_version", Self.schemaVersion)
+        json.key("coverage")
+        json.beginObject()
+        json.field("records", span.records)
+        json.key("records_by_level")
+        json.beginObject()
+        for level in Level.reportOrder where span.records(at: level) > 0 { json.field(level.name, span.records(at: level)) }
+        json.endObject()
         json.endObject()
         json.endObject()
         json.endObject()

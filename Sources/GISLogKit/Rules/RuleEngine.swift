@@ -28,6 +28,16 @@ public final class RuleEngine: RecordConsumer {
         self.limitBudget = limitBudget
     }
 
+    public func adopt(_ event: Event, file: InputFile) {
+        var event = event
+        if let redactor {
+            event.message = redactor.redact(event.message)
+            for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }
+        }
+        if !keepOriginal { event.original = nil }
+        events.append(event)
+    }
+
     public func beginFile(_ file: InputFile) {
         currentPath = file.path
         limitHits.removeAll(keepingCapacity: true)

@@ -33,6 +33,8 @@ enum FileReader {
                                     storedBytes: 0, counters: ReaderCounters())
         let sink = FileSink(file: file, consumer: consumer)
         var checkpoint: FileCheckpoint?
+        var feedSpans: [MachineSpan]?
+        var feedLevels: [Int]?
         consumer.beginFile(file)
         defer { consumer.endFile(file) }
         do throws(InputError) {
@@ -82,6 +84,22 @@ enum FileReader {
                                                      line: reader.consumedLine, marker: marker,
                                                      gzip: opened.encoding.gzip, now: incremental.now)
                     }
+                case .gislogNDJSON:
+                    let reader = FeedReader(source: opened.source, warnings: warnings)
+                    defer { coverage.counters = reader.counters }
+                    var tracker = MachineTracker(fixed: nil)
+                    var levels = Array(repeating: 0, count: Level.allCases.count)
+                    try reader.run { event in
+                        levels[Int(event.level.rawValue)] += 1
+                        tracker.track(event.machine, time: event.time, level: event.level)
+                        consumer.adopt(event, file: file)
+                    }
+                    // Coverage lines of the feed describe the other machine's logs better than its events do.
+                    feedSpans = reader.spans.isEmpty ? tracker.spans : reader.spans
+                    feedLevels = reader.spans.isEmpty ? levels
+                        : reader.spans.reduce(into: Array(repeating: 0, count: Level.allCases.count)) { total, span in
+                            for index in total.indices { total[index] += span.levelCounts[index] }
+                        }
                 case .adminJSON:
                     let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
                     defer { coverage.counters = reader.counters }
@@ -111,8 +129,8 @@ enum FileReader {
                 coverage.status = .damaged
             }
         }
-        return FileOutcome(coverage: coverage, levelCounts: sink.levelCounts,
-                           machines: sink.tracker.spans, warnings: warnings.warnings, checkpoint: checkpoint)
+        return FileOutcome(coverage: coverage, levelCounts: feedLevels ?? sink.levelCounts,
+                           machines: feedSpans ?? sink.tracker.spans, warnings: warnings.warnings, checkpoint: checkpoint)
     }
 
     /// Skips to where the last run stopped and checks that the bytes before it are the ones read then.
@@ -189,6 +207,12 @@ struct MachineTracker {
     }
 
     private mutating func track(_ name: String, record: RecordView) -> String {
+        track(name, time: record.time, level: record.level)
+        return name
+    }
+
+    /// Counts a record of machine `name`.
+    mutating func track(_ name: String, time: Int64?, level: Level) {
         if lastIndex < 0 || spans[lastIndex].machine != name {
             if let existing = index[name] {
                 lastIndex = existing
@@ -198,7 +222,6 @@ struct MachineTracker {
                 index[name] = lastIndex
             }
         }
-        spans[lastIndex].include(record.time, level: record.level)
-        return name
+        spans[lastIndex].include(time, level: level)
     }
 }

@@ -55,6 +55,9 @@ public protocol RecordConsumer: AnyObject, SendableMetatype {
     ///   - machine: the machine the record belongs to (from the folder layout, else its `machine` attribute).
     func consume(_ record: inout RecordView, file: InputFile, machine: String)
 
+    /// Called for an event read from another gislog's NDJSON feed (its rules already ran).
+    func adopt(_ event: Event, file: InputFile)
+
     /// Called before the first record of each file.
     func beginFile(_ file: InputFile)
 
@@ -63,6 +66,7 @@ public protocol RecordConsumer: AnyObject, SendableMetatype {
 }
 
 extension RecordConsumer {
+    public func adopt(_ event: Event, file: InputFile) {}
     public func beginFile(_ file: InputFile) {}
     public func endFile(_ file: InputFile) {}
 }

@@ -26,6 +26,9 @@ public enum _FuzzEntryPoints {
         case .adminJSON:
             let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: .utc, buffer: buffer)
             try? reader.run(counter)
+        case .gislogNDJSON:
+            let reader = FeedReader(source: opened.source, warnings: warnings)
+            try? reader.run { _ in }
         }
     }
 
