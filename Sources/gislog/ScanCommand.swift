@@ -129,20 +129,6 @@ struct ScanCommand: ParsableCommand {
                 throw CommandFailure(error.description)
             }
         }
-        let progress = scanner.makeProgress()
-        let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
-        meter.start()
-        let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
-        var result = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental)
-        meter.stop()
-        let newEvents = result.events
-        var correlationCoverage = result.scan.coverage
-        if let previous {
-            // Correlation sees the recent events of earlier runs too (a restart read yesterday explains failures read today).
-            result.events = (previous.context + newEvents).sorted { ($0.time ?? .max, $0.path, $0.line) < ($1.time ?? .max, $1.path, $1.line) }
-            correlationCoverage = previous.extending(correlationCoverage)
-        }
-
         var correlationOptions = try correlation.options()
         func instant(_ text: String?, _ flag: String) throws -> Int64? {
             guard let text else { return nil }
@@ -150,28 +136,24 @@ struct ScanCommand: ParsableCommand {
         }
         correlationOptions.reportFrom = try instant(since, "since")
         correlationOptions.reportUntil = try instant(until, "until")
-        var diagnosis = Correlator(options: correlationOptions, causes: ruleSet.causes,
-                                   coverage: correlationCoverage, zone: zone).diagnose(events: result.events)
-        let allFindingIDs = diagnosis.findingIDs
-        if let previous { diagnosis = diagnosis.withoutReported(Set(previous.reported)).diagnosis }
-        var reported = result
-        reported.events = newEvents
-        var report = Report(version: GISLog.version, inputs: paths, zone: zone, scan: reported, diagnosis: diagnosis,
-                            since: correlationOptions.reportFrom, until: correlationOptions.reportUntil)
-        report.incremental = previous != nil
+
+        let pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
+                                now: now, version: GISLog.version)
+        let progress = scanner.makeProgress()
+        let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
+        meter.start()
+        let outcome = pipeline.run(scanner, progress: progress)
+        meter.stop()
+        let report = outcome.report
         // The state is saved only after the report is out: a run killed (or failing) before is simply run again.
         func saveState() {
-            if let state, let previous {
-                let next = previous.advanced(checkpoints: result.scan.checkpoints, events: newEvents,
-                                             coverage: result.scan.coverage, reported: allFindingIDs, now: now,
-                                             keep: correlationOptions.lookback + correlationOptions.restartWindow + 3_600_000)
-                do {
-                    try next.save(path: state, now: now)
-                } catch {
-                    let err = OutputFile.standardError()
-                    err.write("gislog: cannot save the state file: \(error); the next run will read the same logs again\n")
-                    err.flush()
-                }
+            guard let state, let next = outcome.nextState else { return }
+            do {
+                try next.save(path: state, now: now)
+            } catch {
+                let err = OutputFile.standardError()
+                err.write("gislog: cannot save the state file: \(error); the next run will read the same logs again\n")
+                err.flush()
             }
         }
         if quietIfClean && report.isClean {

@@ -5,6 +5,19 @@ public struct RuleScanResult: Sendable {
     /// Events ordered by time (events without a time last), then by file and line.
     public var events: [Event]
     public var limitReports: [RuleLimitReport]
+
+    /// Events in time order (events without a time last), then by file, line and rule: the order every
+    /// report and the correlation use, whatever order the worker threads found them in.
+    public static func ordered(_ events: [Event]) -> [Event] {
+        events.sorted { a, b in
+            switch (a.time, b.time) {
+            case let (x?, y?) where x != y: return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return (a.path, a.line, a.ruleID) < (b.path, b.line, b.ruleID)
+            }
+        }
+    }
 }
 
 extension Scanner {
@@ -15,15 +28,7 @@ extension Scanner {
         var (result, engines) = run(progress: progress, incremental: incremental) {
             RuleEngine(ruleSet: ruleSet, redact: redact, keepOriginal: keepOriginal)
         }
-        var events = engines.flatMap(\.events)
-        events.sort { a, b in
-            switch (a.time, b.time) {
-            case let (x?, y?) where x != y: return x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return (a.path, a.line, a.ruleID) < (b.path, b.line, b.ruleID)
-            }
-        }
+        let events = RuleScanResult.ordered(engines.flatMap(\.events))
         let limits = engines.flatMap(\.limitReports).sorted { ($0.path, $0.ruleID) < ($1.path, $1.ruleID) }
         for report in limits {
             result.warnings.append(ScanWarning(
