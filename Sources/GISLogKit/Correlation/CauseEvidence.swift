@@ -1,0 +1,181 @@
+/// The evidence each seed cause looks for in one incident, as a score with its reasons.
+extension Correlator {
+    // MARK: - Restart
+
+    func restartScore(episode: [Event], machine: String, peerMachines: [String], restarts: [RestartEpisode],
+                              allFailures: [Event]) -> Score {
+        guard let first = episode.first?.time, let last = episode.last?.time else { return .none() }
+        let relevant = Set([machine] + peerMachines).union(machineProducts.filter { $0.value == .portal }.map(\.key))
+        guard let restart = restarts.last(where: { relevant.contains($0.machine) && $0.time <= first
+                                                    && first - $0.time <= options.restartWindow }) else {
+            return .none(episode)
+        }
+        let restartStart = restart.events.first!.time!
+        // `allFailures` is in time order: the ones in the lookback before the restart are one slice of it.
+        let lower = firstIndex(in: allFailures, atOrAfter: restartStart - options.lookback)
+        let upper = firstIndex(in: allFailures, atOrAfter: restartStart)
+        let before = allFailures[lower..<max(lower, upper)]
+        let name = restart.machine == machine ? "\(machine)" : "\(restart.machine)"
+        if !before.isEmpty {
+            return Score(value: 0, reasons: ["\(count(before.count, "failure")) came before the restart of \(name) too, so it did not cause them"],
+                         explained: episode, support: restart.events)
+        }
+        var factor = 1.0
+        var reasons: [String] = []
+        let logsBefore = machineSpans[machine]?.first.map { restartStart - $0 } ?? 0
+        let inFade = episode.filter { $0.time! <= restart.time + options.fadeWindow }
+        reasons.append("\(inFade.count == episode.count ? "all \(episode.count)" : "\(inFade.count) of \(episode.count)") failures within "
+                       + "\(Duration.describe(options.fadeWindow)) after the restart of \(name) at \(clock(restart.time)), "
+                       + "the first \(Duration.describe(first - restart.time)) after it")
+        if logsBefore >= 3_600_000 {
+            reasons.append("none in the \(Duration.describe(min(logsBefore, options.lookback))) of logs before it")
+        } else {
+            factor *= 0.6
+            reasons.append("only \(Duration.describe(max(0, logsBefore))) of logs before the restart, too little to be sure failures were absent")
+        }
+        if last > restart.time + options.fadeWindow {
+            factor *= 0.6
+            reasons.append("but failures went on until \(clock(last)), longer than a restart explains")
+        }
+        let value = 0.9 * Double(inFade.count) / Double(episode.count) * factor
+        return Score(value: value, reasons: reasons, explained: episode.filter { $0.machine == machine }, support: restart.events)
+    }
+
+    // MARK: - Tokens
+
+    func tokenScore(_ trust: [Event], machine: String, peerMachines: [String], tokens: [Event], history: [Event]) -> Score {
+        let related = Set([machine] + peerMachines)
+        let candidates = tokens.filter { related.contains($0.machine) }
+        var preceded: [Event] = []
+        var support: [Event] = []
+        var supportKeys = Set<String>()
+        for failure in trust {
+            let time = failure.time!
+            let lower = firstIndex(in: candidates, atOrAfter: time - options.tokenWindow)
+            let upper = firstIndex(in: candidates, atOrAfter: time + 1)
+            guard lower < upper else { continue }
+            preceded.append(failure)
+            for event in candidates[lower..<upper] where support.count < 50 && supportKeys.insert(Self.key(event)).inserted {
+                support.append(event)
+            }
+        }
+        var reasons: [String] = []
+        var value = Double(preceded.count) / Double(trust.count)
+        if !preceded.isEmpty {
+            let kinds = orderedUnique(support.map { Self.tokenPhrase($0) }).joined(separator: ", ")
+            reasons.append("\(preceded.count) of \(trust.count) failures within \(Duration.describe(options.tokenWindow)) after \(kinds)")
+        }
+        if let period = recurrence(history) {
+            value = min(1, value + 0.3)
+            reasons.append("failures on \(machine) came back every \(Duration.describe(period)) or so, the lifetime of a token")
+        }
+        return Score(value: 0.9 * value, reasons: reasons, explained: value > 0 ? trust : [], support: support)
+    }
+
+    static func tokenPhrase(_ event: Event) -> String {
+        switch event.ruleID {
+        case "invalid-token": return "'Invalid token'"
+        case "http-498-499": return "HTTP \(event.field("http_code") ?? "498")"
+        case "could-not-decrypt-token": return "'Could not decrypt token'"
+        case "token-required": return "'Token Required'"
+        case "token-expired": return "an expired token"
+        default: return event.ruleID
+        }
+    }
+
+    /// The interval at which bursts of failures recur, when it matches a token lifetime.
+    func recurrence(_ failures: [Event]) -> Int64? {
+        var starts: [Int64] = []
+        for failure in failures {
+            if let last = starts.last, failure.time! - last < 15 * 60_000 { continue }
+            if let previous = failures.last(where: { $0.time! < failure.time! }), failure.time! - previous.time! < 15 * 60_000,
+               !starts.isEmpty { continue }
+            starts.append(failure.time!)
+        }
+        guard starts.count >= 3 else { return nil }
+        let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
+        for lifetime in options.tokenLifetimes {
+            let matching = gaps.filter { abs($0 - lifetime) <= lifetime / 10 }
+            if Double(matching.count) >= Double(gaps.count) * 0.6 { return lifetime }
+        }
+        return nil
+    }
+
+    // MARK: - Self-signed
+
+    /// Events of the rule that finds messages naming a self-signed certificate (its pattern already covers
+    /// `self signed certificate`, `self-signed certificate` and `selfsignedcertificate`).
+    static func namesSelfSigned(_ event: Event) -> Bool {
+        event.ruleID == "self-signed-certificate"
+    }
+
+    func selfSignedScore(_ trust: [Event], machine: String, peerMachines: [String], mentions: [Event],
+                                 episode: [Event]) -> Score {
+        let related = Set([machine] + peerMachines)
+        guard let start = episode.first?.time, let end = episode.last?.time else { return .none() }
+        // A self-signed certificate stays until someone replaces it: mentions within the lookback on either
+        // side of the failures count.
+        let near = mentions.filter { related.contains($0.machine) && $0.time.map { $0 >= start - options.lookback && $0 <= end + options.lookback } ?? true }
+        let onArcGISEndpoints = trust.filter { event in
+            guard let host = event.field("host") else { return false }
+            let port = event.field("port").flatMap(Int.init)
+            return [6443, 7443, 2443].contains(port ?? -1) || knownMachine(named: host) != nil
+        }
+        var reasons: [String] = []
+        var value = 0.0
+        if !near.isEmpty {
+            value = 0.9
+            reasons.append("\(count(near.count, "record")) \(near.count == 1 ? "names" : "name") a self-signed certificate "
+                           + "(e.g. \(clock(near[0].time)) on \(near[0].machine))")
+        }
+        if !onArcGISEndpoints.isEmpty {
+            value = max(value, 0.5 * Double(onArcGISEndpoints.count) / Double(trust.count))
+            let example = onArcGISEndpoints[0]
+            let where_ = [example.field("host"), example.field("port")].compactMap { $0 }.joined(separator: ":")
+            reasons.append("\(onArcGISEndpoints.count) of \(trust.count) failing calls went to \(where_), an ArcGIS machine or port where "
+                           + "the default self-signed certificate lives")
+        }
+        return Score(value: value, reasons: reasons, explained: value > 0 ? trust : [], support: Array(near.prefix(20)))
+    }
+
+    // MARK: - Untrusted CA
+
+    static let unknownCARules: Set<String> = ["wininet-invalid-ca", "pkix-path-building-failed", "pkix-path-validation-failed",
+                                              "unable-to-validate-tls-certificate", "failed-to-validate-ssl-certificate"]
+
+    func untrustedScore(_ trust: [Event], machine: String, episode: [Event], others: Double, history: [Event]) -> Score {
+        var reasons: [String] = []
+        let caFailures = trust.filter { Self.unknownCARules.contains($0.ruleID) }
+        var base = caFailures.isEmpty ? 0.45 : 0.6
+        if !caFailures.isEmpty {
+            let phrases = orderedUnique(caFailures.map { $0.ruleID == "wininet-invalid-ca" ? "the certificate authority is unknown (12045)" : Self.readable($0.ruleID) })
+            reasons.append("\(caFailures.count) of \(trust.count) failures on \(machine) say \(phrases.joined(separator: "; "))")
+        }
+        let pkix = episode.filter { $0.ruleID == "pkix-path-building-failed" }
+        if !pkix.isEmpty {
+            base += 0.15
+            reasons.append("Java on \(orderedUnique(pkix.map(\.machine)).joined(separator: ", ")) cannot build a trusted certificate path (PKIX), \(count(pkix.count, "time"))")
+        }
+        if let first = history.first?.time, let last = history.last?.time, last - first > options.fadeWindow {
+            base += 0.1
+            reasons.append("failures on \(machine) persisted for \(Duration.describe(last - first)), not a passing disturbance")
+        }
+        if others >= 0.3 {
+            reasons.append("part of it is explained by other causes below")
+        } else {
+            reasons.append("no restart, token error or self-signed certificate explains them")
+        }
+        return Score(value: base * (1 - 0.5 * others), reasons: reasons, explained: trust, support: pkix.filter { $0.machine != machine })
+    }
+
+    static func readable(_ ruleID: String) -> String {
+        switch ruleID {
+        case "pkix-path-building-failed": return "Java cannot build a trusted certificate path (PKIX)"
+        case "pkix-path-validation-failed": return "Java cannot validate the certificate path (PKIX)"
+        case "unable-to-validate-tls-certificate": return "Portal cannot validate the server's TLS certificate"
+        case "failed-to-validate-ssl-certificate": return "Portal cannot validate the SSL certificate"
+        default: return ruleID
+        }
+    }
+
+}
