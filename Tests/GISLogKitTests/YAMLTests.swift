@@ -120,3 +120,16 @@ struct YAMLTests {
         #expect(root["b"]?.scalar == "two")
     }
 }
+
+@Suite("YAML nesting limits")
+struct YAMLNestingTests {
+    @Test(arguments: [String(repeating: "[", count: 5000), "a: " + String(repeating: "{b: ", count: 3000), String(repeating: "- ", count: 5000) + "x"])
+    func deepNestingIsAnErrorNotAStackOverflow(text: String) {
+        do {
+            _ = try YAMLParser.parse(text)
+            Issue.record("accepted \(text.prefix(20))…")
+        } catch {
+            #expect(error.message.contains("nested more than 64 levels deep") || error.message.contains("not closed"))
+        }
+    }
+}

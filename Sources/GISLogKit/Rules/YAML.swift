@@ -59,6 +59,8 @@ public struct YAMLParser {
 
     private var lines: [Line] = []
     private var index = 0
+    /// Nesting of blocks being parsed (a line of `- - - - …` nests one level per dash).
+    private var depth = 0
 
     /// Parses `text` into its single top-level node (an empty document is an empty mapping).
     public static func parse(_ text: String) throws(YAMLError) -> YAMLNode {
@@ -139,6 +141,12 @@ public struct YAMLParser {
     /// A node that starts at the current line, which is indented by exactly `indent`.
     private mutating func block(indent: Int) throws(YAMLError) -> YAMLNode {
         guard let line = nextContentLine() else { return YAMLNode(value: .scalar("", quoted: false), line: 0, column: 0) }
+        guard depth < ScalarScanner.maxDepth else {
+            throw YAMLError(line: line.number, column: line.indent + 1,
+                            message: "nested more than \(ScalarScanner.maxDepth) levels deep")
+        }
+        depth += 1
+        defer { depth -= 1 }
         if isSequenceItem(line.content) { return try sequence(indent: indent) }
         if try keySplit(line) != nil { return try mapping(indent: indent) }
         index += 1
@@ -380,7 +388,7 @@ public struct YAMLParser {
 }
 
 /// Reads quoted scalars and flow collections from one (possibly joined) stretch of text.
-private struct ScalarScanner {
+struct ScalarScanner {
     static let needMore = "\u{0}need more"
     let text: [Unicode.Scalar]
     var position = 0
@@ -481,8 +489,12 @@ private struct ScalarScanner {
         }
     }
 
+    /// How deeply collections may nest: far beyond any rule file, and well within the stack.
+    static let maxDepth = 64
+
     /// A flow collection or a scalar inside one.
-    mutating func flow() throws(YAMLError) -> YAMLNode {
+    mutating func flow(depth: Int = 0) throws(YAMLError) -> YAMLNode {
+        guard depth < Self.maxDepth else { throw error("nested more than \(Self.maxDepth) levels deep") }
         skipSpace(newlines: true)
         let startLine = line, startColumn = column
         guard let opener = peek else { throw YAMLError(line: line, column: column, message: Self.needMore) }
@@ -495,12 +507,12 @@ private struct ScalarScanner {
                 skipSpace(newlines: true)
                 guard let next = peek else { throw YAMLError(line: line, column: column, message: Self.needMore) }
                 if next == closer { position += 1; break }
-                let item = try flow()
+                let item = try flow(depth: depth + 1)
                 skipSpace(newlines: true)
                 if opener == "{" {
                     guard peek == ":" else { throw error("expected ':' after a key in '{…}'") }
                     position += 1
-                    let value = try flow()
+                    let value = try flow(depth: depth + 1)
                     entries.append(YAMLEntry(key: item, value: value))
                 } else {
                     items.append(item)
