@@ -139,23 +139,28 @@ public struct TextReport {
         return out
     }
 
-    /// Wraps `text` at the report width; continuation lines get `indent`.
+    /// Wraps `text` at the report width; continuation lines get `indent`. Columns are counted in Unicode
+    /// scalars as words are added (counting a growing line's characters each time was quadratic).
     func wrap(_ text: String, indent: String, first: String = "") -> String {
-        var lines: [String] = []
-        var current = first
-        var currentHasWord = false
+        var out = first
+        var column = first.unicodeScalars.count
+        let indentWidth = indent.unicodeScalars.count
+        var lineHasWord = false
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let candidate = currentHasWord ? current + " " + word : current + word
-            if candidate.count > width && currentHasWord {
-                lines.append(current)
-                current = indent + word
+            let wordWidth = word.unicodeScalars.count
+            if lineHasWord && column + 1 + wordWidth > width {
+                out += "\n" + indent
+                column = indentWidth
+                out += word
+                column += wordWidth
             } else {
-                current = candidate
+                if lineHasWord { out += " "; column += 1 }
+                out += word
+                column += wordWidth
             }
-            currentHasWord = true
+            lineHasWord = true
         }
-        lines.append(current)
-        return lines.joined(separator: "\n") + "\n"
+        return out + "\n"
     }
 }
 
