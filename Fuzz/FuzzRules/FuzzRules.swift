@@ -25,10 +25,6 @@ func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<C
 /// Fuzz/corpus/rules), so the tests replay them on every build.
 @main
 struct Replay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            _FuzzEntryPoints.loadRules(FuzzInput.read(path))
-        }
-    }
+    static func main() { FuzzInput.replay(CommandLine.arguments.dropFirst(), through: _FuzzEntryPoints.loadRules) }
 }
 #endif
