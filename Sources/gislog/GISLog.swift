@@ -12,13 +12,18 @@ struct GISLog: ParsableCommand {
         abstract: "Find why ArcGIS Enterprise publishing and federation fail: certificates, tokens, restarts.",
         discussion: """
             gislog reads ArcGIS Server, Portal for ArcGIS and Data Store logs (plain or gzipped, whole \
-            folders at once) and reports what it read.
+            folders at once), finds certificate, token, restart, federation and publishing events with \
+            PCRE2 rule files, correlates them on log time, and ranks the likely causes with the steps to fix \
+            them, your own hosts filled in.
 
             Examples:
               gislog scan /arcgis/arcgisserver/logs /arcgis/arcgisportal/logs
-              gislog scan --timezone America/Chicago logs-copy/
-              gislog scan --format json Samples/basic > coverage.json
+              gislog scan --timezone America/Chicago --format html --output report.html logs-copy/
+              gislog scan --state /var/lib/gislog/site.state --quiet-if-clean --format markdown /arcgis/*/logs
+              gislog scan --format ndjson /arcgis/arcgisserver/logs >> events.ndjson
+              gislog rules test my-rules.yaml
 
+            Shell completions: gislog --generate-completion-script bash|zsh|fish
             Exit codes: 0 nothing found, 1 causes found, 2 could not run.
             """,
         version: version,

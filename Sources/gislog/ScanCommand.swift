@@ -15,7 +15,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Read ArcGIS logs (files or folders, plain or gzipped) and report on them.",
+        abstract: "Read ArcGIS logs (files or folders, plain or gzipped) and rank the likely causes of failures.",
         discussion: """
             Folders are walked recursively. gislog recognises the ArcGIS layout \
             (…/logs/<MACHINE>/server|services|portal|database/) and reads *.log files, rotations \
@@ -27,7 +27,7 @@ struct ScanCommand: ParsableCommand {
             Examples:
               gislog scan Samples/basic
               gislog scan --timezone=-05:00 server-logs/ portal-logs/   (a negative offset needs the =)
-              gislog scan --format json /arcgis/arcgisserver/logs > coverage.json
+              gislog scan --format json /arcgis/arcgisserver/logs > report.json
               gislog scan --rules site-rules.yaml /arcgis/arcgisserver/logs
             """
     )
