@@ -18,9 +18,9 @@ struct GISLog: ParsableCommand {
 
             Examples:
               gislog scan /arcgis/arcgisserver/logs /arcgis/arcgisportal/logs
-              gislog scan --timezone America/Chicago --format html --output report.html logs-copy/
-              gislog scan --state /var/lib/gislog/site.state --quiet-if-clean --format markdown /arcgis/*/logs
-              gislog scan --format ndjson /arcgis/arcgisserver/logs >> events.ndjson
+              gislog scan --timezone America/Chicago --format html -o report.html logs/
+              gislog scan --state site.state --quiet-if-clean --format markdown logs/
+              gislog scan --format ndjson logs/ >> events.ndjson
               gislog rules test my-rules.yaml
 
             Shell completions: gislog --generate-completion-script bash|zsh|fish
