@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A logs folder holding records with hostile text and secrets, removed afterwards.
-private final class HostileLogs {
+final class HostileLogs {
     let directory: String
     static let secrets = ["abc123SECRETtoken", "hunter2pass", "eyJhbGciOiJIUzI1NiJ9.payload", "refreshXYZ987"]
 
@@ -22,7 +22,7 @@ private final class HostileLogs {
         bytes += Data("<Msg time=\"2026-11-14T10:00:09,3\" type=\"SEVERE\" code=\"1\" source=\"Rest\" machine=\"GIS01.EXAMPLE.COM\">caf".utf8)
         bytes += Data([0xE9, 0x20, 0x93, 0x71, 0x94])
         bytes += Data(" Invalid token.</Msg>\n".utf8)
-        FileManager.default.createFile(atPath: logs + "/server-1.log", contents: bytes)
+        _ = FileManager.default.createFile(atPath: logs + "/server-1.log", contents: bytes)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
