@@ -14,7 +14,8 @@ public enum AtomicFile {
         guard descriptor >= 0 else {
             throw WriteError(description: "cannot create a file in \(directory): \(systemErrorText(errno))")
         }
-        let temporary = String(cString: template)
+        // mkstemp filled in the X's; the name ends at the terminating NUL.
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var failure: String?
         let bytes = Array(text.utf8)
         bytes.withUnsafeBytes { raw in
