@@ -110,6 +110,18 @@ struct FetchTests {
         #expect(fetchError(&pager, #"{"logMessages": [} "#)?.kind == .notJSON)
     }
 
+    @Test func savedPagesAreReadAsAdminJSONRecords() throws {
+        var pager = LogQueryPager(site: .server, baseURL: base, oldest: 0)
+        let body = page(hasMore: false, startTime: 1_763_114_400_000, endTime: 1_763_110_800_000, records: 3)
+        #expect(try pager.accept(body).records == 3)
+        let name = pager.fileName(forPage: pager.pages)
+        #expect(name == "server-gis.example.com_6443-page-0001.json")
+        let (records, outcome) = read(bytes: body, name: name)
+        #expect(outcome.coverage.format == .adminJSON)
+        #expect(records.count == 3)
+        #expect(records.allSatisfy { $0.code == 20010 && $0.time == 1_763_110_800_000 })
+    }
+
     @Test func formEncodingEscapesTokensAndFilters() {
         #expect(formEncoded([("filter", #"{"codes": [12045]}"#), ("token", "a+b/c=d~_.-")])
                 == "filter=%7B%22codes%22%3A+%5B12045%5D%7D&token=a%2Bb%2Fc%3Dd~_.-")

@@ -75,6 +75,16 @@ public struct LogQueryPager: Sendable {
     /// The URL every page is posted to.
     public var queryURL: String { baseURL + site.queryPath }
 
+    /// The name a page is saved under in the fetch's output folder, e.g.
+    /// `server-gis.example.com_6443-page-0001.json`: `gislog scan` recognises the content, and pages of
+    /// different sites fetched into one folder do not overwrite each other.
+    public func fileName(forPage number: Int) -> String {
+        let afterScheme = baseURL.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first ?? "site"
+        let host = afterScheme.map { $0 == ":" ? "_" : $0 }
+        let digits = String(number)
+        return "\(site.rawValue)-\(String(host))-page-\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits).json"
+    }
+
     /// The form fields of the next request. The token goes in the body, never in the URL, so it stays out
     /// of proxy and web server access logs.
     public func nextForm(token: String?) -> [(String, String)] {
