@@ -3,7 +3,7 @@ import PackageDescription
 
 // gislog: a root-cause scanner for ArcGIS Enterprise logs.
 //
-// C lives only in the three shim targets below. `GISLogKit` holds every piece of logic and is
+// C lives only in the four shim targets below. `GISLogKit` holds every piece of logic and is
 // tested without spawning processes; `gislog` is a thin command-line shell over it.
 let package = Package(
     name: "gislog",
@@ -25,13 +25,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "CGISLogShims",
             cSettings: [.define("_GNU_SOURCE")]
         ),
         .target(
             name: "GISLogKit",
-            dependencies: ["CZlib", "CPCRE2", "CGISLogShims"],
+            dependencies: ["CZlib", "CPCRE2", "CCurl", "CGISLogShims"],
             swiftSettings: [
                 .enableUpcomingFeature("InternalImportsByDefault"),
             ]

@@ -17,7 +17,7 @@ private final class Scratch {
         let full = path + "/" + name
         try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: full, contents: data)
+        _ = FileManager.default.createFile(atPath: full, contents: data)
         return full
     }
 }

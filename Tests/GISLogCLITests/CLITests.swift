@@ -35,6 +35,17 @@ func gislog(_ arguments: [String], environment: [String: String] = [:], executab
                   stderr: String(decoding: errData.wait(), as: UTF8.self))
 }
 
+/// Stops a helper process (a shipper, a fake server): SIGTERM, then SIGKILL if it is still running after two seconds. A child of the
+/// test runner can inherit a signal mask that blocks SIGTERM, and its output is already on disk.
+func stop(_ process: Process) {
+    guard process.isRunning else { return }
+    process.terminate()
+    let deadline = Date().addingTimeInterval(2)
+    while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+}
+
 extension Thread {
     /// Reads a pipe to its end on another thread (so a full stderr pipe cannot block the child).
     static func detachedRead(_ pipe: Pipe) -> PendingRead {
@@ -194,6 +205,10 @@ struct CLITests {
         #expect(run.status == 0)
         #expect(run.stdout.contains("Examples:"))
         #expect(run.stdout.contains("--timezone"))
+        let fetch = try gislog(["fetch", "--help"])
+        #expect(fetch.status == 0)
+        #expect(fetch.stdout.contains("Examples:"))
+        #expect(fetch.stdout.contains("--ca-file"))
         let version = try gislog(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("0."))

@@ -38,17 +38,6 @@ private func rsyslogConfiguration(folder: String, feed: String) -> String {
     """
 }
 
-/// Stops the shipper: SIGTERM, then SIGKILL if it is still running after two seconds. A child of the
-/// test runner can inherit a signal mask that blocks SIGTERM, and its output is already on disk.
-private func stop(_ process: Process) {
-    guard process.isRunning else { return }
-    process.terminate()
-    let deadline = Date().addingTimeInterval(2)
-    while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-}
-
 /// Lines of a file, or none when it does not exist yet.
 private func lines(of path: String) -> [Substring] {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }

@@ -20,6 +20,9 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case truncated
         case notJSON = "not-json"
         case noProgress = "no-progress"
+        case tls
+        case connection
+        case credentials
     }
 
     public let kind: Kind
