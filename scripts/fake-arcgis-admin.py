@@ -8,8 +8,9 @@ serves on a free port, prints the port on the first line of stdout, and appends 
 and form to FOLDER/requests.log. Answers in the shapes ArcGIS uses:
 
   /arcgis/admin/generateToken   token "tok-1" for admin/secret, an error body otherwise
-  /arcgis/admin/logs/query      three pages (hasMore, endTime as the next startTime) for token tok-1;
-                                498 body for token "expired", 499 body without a token
+  /arcgis/admin/logs/query and /arcgis/portaladmin/logs/query
+                                three pages (hasMore, endTime as the next startTime) for token tok-1;
+                                a 498 body for another token, a 499 body without one
   /html/arcgis/...              an HTML error page, HTTP 502 (a proxy in the way)
   /cut/arcgis/...               a page cut off in the middle of the JSON
 """
@@ -90,7 +91,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if field.get("username") == "admin" and field.get("password") == "secret":
                 return self.answer(200, json.dumps({"token": "tok-1", "expires": NEWEST + 3600000}))
             return self.answer(200, json.dumps({"status": "error", "messages": ["Invalid credentials"], "code": 400}))
-        if not self.path.endswith("/admin/logs/query"):
+        if not self.path.endswith(("/admin/logs/query", "/portaladmin/logs/query")):
             return self.answer(404, json.dumps({"error": {"code": 404, "message": "Not Found", "details": []}}))
         token = field.get("token")
         if token is None:

@@ -66,6 +66,16 @@ struct FetchCLITests {
         #expect(causes.first == "untrusted-ca")
     }
 
+    @Test func serverAndPortalFetchIntoOneFolder() throws {
+        let site = try FakeAdminSite()
+        let run = try site.fetch(["--portal", site.url(), "--ca-file", site.caFile, "--token", "tok-1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Fetched 24 records in 6 page(s)"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: site.folder + "/out")
+        #expect(files.filter { $0.hasPrefix("portal-127.0.0.1_") }.count == 3)
+        #expect(site.requests.filter { $0.hasPrefix("/arcgis/portaladmin/logs/query {") }.count == 3)
+    }
+
     @Test func anUntrustedCertificateFailsWithAdviceNotAWayAround() throws {
         let site = try FakeAdminSite()
         let run = try site.fetch(["--token", "tok-1"])
