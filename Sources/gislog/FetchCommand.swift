@@ -88,7 +88,10 @@ struct FetchCommand: ParsableCommand {
                 guard let url else { continue }
                 var pager = LogQueryPager(site: site, baseURL: url, oldest: oldest, level: level.uppercased(),
                                           pageSize: pageSize)
+                // Progress only at a terminal: from cron, stderr is mail.
+                let showProgress = isatty(STDERR_FILENO) == 1
                 let summary = try fetcher.fetch(&pager, credentials: credentials, into: out) { pages, records in
+                    guard showProgress else { return }
                     err.write("gislog: \(site.rawValue): page \(pages), \(records) records\n")
                     err.flush()
                 }

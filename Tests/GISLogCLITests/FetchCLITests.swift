@@ -50,6 +50,7 @@ struct FetchCLITests {
         let run = try site.fetch(["--ca-file", site.caFile, "--token-file", site.folder + "/token"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("Fetched 12 records in 3 page(s)"))
+        #expect(run.stderr == "", "no progress lines when stderr is not a terminal")
         let files = try FileManager.default.contentsOfDirectory(atPath: site.folder + "/out").sorted()
         #expect(files == (1...3).map { "server-127.0.0.1_\(site.port)-page-000\($0).json" })
         // startTime walks back through each answer's endTime; the token travels in the body, not the URL.
