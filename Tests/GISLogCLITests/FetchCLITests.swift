@@ -117,7 +117,8 @@ struct FetchCLITests {
     @Test func usageErrorsExitTwo() throws {
         for arguments in [["fetch", "--out", "x", "--token", "t"],
                           ["fetch", "--server", "https://h/arcgis", "--out", "x"],
-                          ["fetch", "--server", "http://h:6443/arcgis", "--out", "/tmp", "--token", "t"]] {
+                          ["fetch", "--server", "http://h:6443/arcgis", "--out", "/tmp", "--token", "t"],
+                          ["fetch", "--server", "https://h/arcgis", "--out", "/proc/gislog-out", "--token", "t"]] {
             let run = try gislog(arguments)
             #expect(run.status == 2, "\(arguments)")
             #expect(!run.stderr.isEmpty)

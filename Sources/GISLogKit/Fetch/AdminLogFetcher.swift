@@ -38,7 +38,7 @@ public struct AdminLogFetcher {
             do {
                 try AtomicFile.write(bytes: response.body, to: path)
             } catch {
-                throw FetchError(kind: .connection, description: "\(error.description); pick an --out folder you can write to.")
+                throw FetchError(kind: .output, description: "\(error.description); pick an --out folder you can write to.")
             }
             files.append(path)
             progress(pager.pages, pager.records)
@@ -110,7 +110,7 @@ extension AdminLogFetcher {
             path = index == 0 ? String(part) : path + "/" + part
             if path.isEmpty || path.hasSuffix("/") { continue }
             if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw FetchError(kind: .connection, description: """
+                throw FetchError(kind: .output, description: """
                     --out \(directory): cannot create \(path): \(systemErrorText(errno)). Pick a folder you can write to.
                     """)
             }

@@ -23,6 +23,7 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case tls
         case connection
         case credentials
+        case output
     }
 
     public let kind: Kind
