@@ -211,6 +211,7 @@ public struct LogQueryPager: Sendable {
 
 /// `application/x-www-form-urlencoded` text of form fields.
 public func formEncoded(_ fields: [(String, String)]) -> String {
+    let digits = Array("0123456789ABCDEF".unicodeScalars)
     func encode(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
@@ -222,7 +223,6 @@ public func formEncoded(_ fields: [(String, String)]) -> String {
             case UInt8(ascii: " "):
                 out += "+"
             default:
-                let digits = Array("0123456789ABCDEF".unicodeScalars)
                 out.unicodeScalars.append("%")
                 out.unicodeScalars.append(digits[Int(byte >> 4)])
                 out.unicodeScalars.append(digits[Int(byte & 0x0F)])

@@ -5,7 +5,7 @@ public struct HTMLReport {
 
     public init(_ report: Report) { self.report = report }
 
-    private func time(_ millis: Int64?) -> String { millis.map { report.zone.format(utcMillis: $0) } ?? "unknown time" }
+    private func time(_ millis: Int64?) -> String { report.timeText(millis) }
 
     /// Escapes text for HTML element content and attribute values; control characters are dropped.
     public static func escape(_ text: String) -> String {

@@ -5,7 +5,7 @@ public struct MarkdownReport {
 
     public init(_ report: Report) { self.report = report }
 
-    private func time(_ millis: Int64?) -> String { millis.map { report.zone.format(utcMillis: $0) } ?? "unknown time" }
+    private func time(_ millis: Int64?) -> String { report.timeText(millis) }
 
     /// Escapes Markdown punctuation and HTML, and folds line breaks, so text shows as written.
     public static func escape(_ text: String) -> String {

@@ -79,3 +79,8 @@ public struct Report: Sendable {
     /// Evidence as `path:line`.
     static func location(_ event: Event) -> String { "\(event.path):\(event.line)" }
 }
+
+extension Report {
+    /// A log time in the report's zone, for the human-readable formats.
+    func timeText(_ millis: Int64?) -> String { millis.map { zone.format(utcMillis: $0) } ?? "unknown time" }
+}

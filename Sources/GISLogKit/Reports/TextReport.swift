@@ -14,7 +14,7 @@ public struct TextReport {
     private func red(_ text: String) -> String { color ? "\u{1B}[1;31m\(text)\u{1B}[0m" : text }
     private func yellow(_ text: String) -> String { color ? "\u{1B}[33m\(text)\u{1B}[0m" : text }
     private func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
-    private func time(_ millis: Int64?) -> String { millis.map { report.zone.format(utcMillis: $0) } ?? "unknown time" }
+    private func time(_ millis: Int64?) -> String { report.timeText(millis) }
     private func safe(_ text: String) -> String { Format.terminalSafe(text) }
 
     public func render() -> String {

@@ -20,19 +20,7 @@ public enum AtomicFile {
         }
         // mkstemp filled in the X's; the name ends at the terminating NUL.
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var failure: String?
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = "cannot write \(temporary): \(systemErrorText(errno))"
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = writeAll(descriptor, bytes).map { "cannot write \(temporary): \(systemErrorText($0))" }
         if failure == nil && fsync(descriptor) != 0 { failure = "cannot flush \(temporary): \(systemErrorText(errno))" }
         fchmod(descriptor, 0o644)
         close(descriptor)

@@ -28,18 +28,23 @@ public final class OutputFile {
 
     public func flush() {
         guard !buffer.isEmpty, !failed else { buffer.removeAll(keepingCapacity: true); return }
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failed = true
-                    return
-                }
-                offset += count
-            }
-        }
+        if writeAll(descriptor, buffer) != nil { failed = true }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Writes every byte, retrying after signals and short writes; returns `errno` when a write fails.
+func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
+    bytes.withUnsafeBytes { raw -> Int32? in
+        var offset = 0
+        while offset < raw.count {
+            let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += count
+        }
+        return nil
     }
 }
