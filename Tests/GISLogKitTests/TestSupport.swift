@@ -20,7 +20,7 @@ struct CollectedRecord {
 final class CollectingConsumer: RecordConsumer {
     var records: [CollectedRecord] = []
 
-    func consume(_ record: inout RecordView, file: InputFile, machine: String) {
+    func consume(_ record: inout RecordView, file: InputFile) {
         var fields: [RecordField: String] = [:]
         for field in RecordField.allCases { if let value = record.string(field) { fields[field] = value } }
         var extra: [String: String] = [:]
@@ -28,7 +28,7 @@ final class CollectingConsumer: RecordConsumer {
             extra[TextRepair.string(record.slice(name))] = TextRepair.string(record.slice(value))
         }
         records.append(CollectedRecord(
-            level: record.level, code: record.code, time: record.time, machine: machine, text: record.text,
+            level: record.level, code: record.code, time: record.time, machine: record.machine, text: record.text,
             line: record.line, byteOffset: record.byteOffset, isTruncated: record.isTruncated,
             isUnterminated: record.isUnterminated, fields: fields, extra: extra))
     }

@@ -85,12 +85,14 @@ extension Correlator {
 
     /// The interval at which bursts of failures recur, when it matches a token lifetime.
     func recurrence(_ failures: [Event]) -> Int64? {
+        // A burst starts at a failure more than 15 minutes after the latest earlier one.
         var starts: [Int64] = []
-        for failure in failures {
-            if let last = starts.last, failure.time! - last < 15 * 60_000 { continue }
-            if let previous = failures.last(where: { $0.time! < failure.time! }), failure.time! - previous.time! < 15 * 60_000,
-               !starts.isEmpty { continue }
-            starts.append(failure.time!)
+        var earlier: Int64?, current: Int64?
+        for time in failures.compactMap(\.time).sorted() {
+            if time != current { earlier = current; current = time }
+            if let last = starts.last, time - last < 15 * 60_000 { continue }
+            if let earlier, time - earlier < 15 * 60_000, !starts.isEmpty { continue }
+            starts.append(time)
         }
         guard starts.count >= 3 else { return nil }
         let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }

@@ -207,7 +207,8 @@ public struct Correlator {
         for incident in incidents {
             let top = incident.top?.0
             for (cause, score) in incident.scores where score.value >= options.minimumConfidence {
-                var tally = tallies[cause] ?? Tally()
+                // Taken out of the dictionary while it grows, so its arrays are not copied on every append.
+                var tally = tallies.removeValue(forKey: cause) ?? Tally()
                 if top == cause { tally.primary = true }
                 if score.value > tally.best { tally.best = score.value; tally.bestReasons = score.reasons }
                 tally.incidents.append(incident)

@@ -83,7 +83,7 @@ final class AdminJSONReader {
         counters.decodedBytes += Int64(count)
     }
 
-    func run<Sink: RecordSink>(_ sink: Sink) throws(InputError) {
+    func run<Sink: RecordSink>(_ sink: inout Sink) throws(InputError) {
         while true {
             if position >= fill {
                 if ended { break }
@@ -126,7 +126,7 @@ final class AdminJSONReader {
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if arrayDepth >= 0 && depth == arrayDepth + 1 && byte == UInt8(ascii: "}") {
                     if objectStart >= 0 {
-                        emit(objectStart..<(position + 1), sink)
+                        emit(objectStart..<(position + 1), &sink)
                     }
                     objectStart = -1
                     skippingObject = false
@@ -163,7 +163,7 @@ final class AdminJSONReader {
 
     // MARK: - One logMessages object
 
-    private func emit<Sink: RecordSink>(_ range: Range<Int>, _ sink: Sink) {
+    private func emit<Sink: RecordSink>(_ range: Range<Int>, _ sink: inout Sink) {
         guard case .object(let pairs)? = try? JSONValue.parse(Array(UnsafeBufferPointer(start: data + range.lowerBound,
                                                                                            count: range.count))) else {
             noteSyntax("a logMessages entry is not a valid JSON object")

@@ -48,6 +48,14 @@ public enum Level: UInt8, Sendable, Hashable, Comparable, CaseIterable, CustomSt
     private static func parse(_ bytes: UnsafeRawBufferPointer) -> Level {
         let count = bytes.count
         guard count > 0, count <= 7 else { return .unknown }
+        // The names as ArcGIS writes them, by whole-word loads; other spellings take the general path below.
+        if count == 4 {
+            switch bytes.loadUnaligned(as: UInt32.self) {
+            case asciiWord("I", "N", "F", "O"): return .info
+            case asciiWord("F", "I", "N", "E"): return .fine
+            default: break
+            }
+        }
         /// ASCII case-insensitive comparison with an upper-case literal.
         func matches(_ word: StaticString) -> Bool {
             guard word.utf8CodeUnitCount == count else { return false }

@@ -33,43 +33,58 @@ public enum LogTime {
     /// the digits are an integer count of milliseconds (ArcGIS's own, unpadded); with more (a tool that
     /// wrote a true fraction) they are read as a decimal fraction. Returns `nil` for anything else.
     public static func parseWallClock(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        let count = bytes.count
-        guard count >= 19 else { return nil }
-        @inline(__always) func digit(_ i: Int) -> Int? {
-            let value = Int(bytes[i]) &- 48
-            return value >= 0 && value <= 9 ? value : nil
-        }
+        guard bytes.count >= 19, let within = millisecondsIntoMinute(bytes) else { return nil }
         @inline(__always) func number(_ start: Int, _ length: Int) -> Int? {
             var value = 0
             for i in start..<(start + length) {
-                guard let d = digit(i) else { return nil }
-                value = value * 10 + d
+                let digit = Int(bytes[i]) &- 48
+                guard digit >= 0 && digit <= 9 else { return nil }
+                value = value * 10 + digit
             }
             return value
         }
         guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+              bytes[13] == UInt8(ascii: ":"),
               let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+              let hour = number(11, 2), let minute = number(14, 2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60
         else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let minutes = Int64(days) * 1440 + Int64(hour * 60 + minute)
+        return minutes * 60_000 + within
+    }
+
+    /// The part of a timestamp after its minute, `:SS` and the optional fraction (bytes 16 on), as
+    /// milliseconds; nil when it is malformed. Split out so that a reader can reuse the minute of the
+    /// previous record and parse only this.
+    @inline(__always)
+    static func millisecondsIntoMinute(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let count = bytes.count
+        guard count >= 19, bytes[16] == UInt8(ascii: ":") else { return nil }
+        let tens = Int(bytes[17]) &- 48, ones = Int(bytes[18]) &- 48
+        guard tens >= 0 && tens <= 9, ones >= 0 && ones <= 9 else { return nil }
+        let second = tens * 10 + ones
+        guard second < 61 else { return nil }
         var millis = 0
         if count > 19 {
             guard bytes[19] == UInt8(ascii: ",") || bytes[19] == UInt8(ascii: ".") else { return nil }
             let digits = count - 20
-            guard digits >= 1, digits <= 9, let value = number(20, digits) else { return nil }
+            guard digits >= 1, digits <= 9 else { return nil }
+            var value = 0
+            for i in 20..<count {
+                let digit = Int(bytes[i]) &- 48
+                guard digit >= 0 && digit <= 9 else { return nil }
+                value = value * 10 + digit
+            }
             if digits <= 3 {
                 millis = value
             } else {
-                var scaled = value
-                for _ in 3..<digits { scaled /= 10 }
-                millis = scaled
+                for _ in 3..<digits { value /= 10 }
+                millis = value
             }
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-        return seconds * 1000 + Int64(millis)
+        return Int64(second * 1000 + millis)
     }
 
     /// Formats an instant as RFC 3339 with milliseconds and the given offset: `2022-05-22T08:17:00.672-07:00`.

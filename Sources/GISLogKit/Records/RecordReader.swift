@@ -49,6 +49,32 @@ final class ReadBuffer {
     deinit { storage.deallocate() }
 }
 
+/// Turns record times into instants, remembering the minute of the previous one: records come in runs from
+/// the same minutes, so most times cost a 16-byte comparison and the parse of their seconds.
+struct RecordClock {
+    private var zone: ZoneCache
+    private var minuteKey: (UInt64, UInt64) = (0, 0)
+    private var minuteUTC: Int64?
+
+    init(zone: LogTimeZone) { self.zone = ZoneCache(zone: zone) }
+
+    /// The instant of an ArcGIS timestamp, or nil when it is malformed.
+    @inline(__always)
+    mutating func instant(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard bytes.count >= 19 else { return nil }
+        let key = (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        if let minuteUTC, key == minuteKey {
+            return LogTime.millisecondsIntoMinute(bytes).map { minuteUTC + $0 }
+        }
+        guard let wall = LogTime.parseWallClock(bytes), let within = LogTime.millisecondsIntoMinute(bytes) else { return nil }
+        // A minute lies within one quarter hour, so it has one offset: its start converts like any time in it.
+        let start = zone.utc(fromWallClock: wall - within)
+        minuteKey = key
+        minuteUTC = start
+        return start + within
+    }
+}
+
 /// Converts wall-clock times to instants, remembering the offset of the last quarter hour (records come in
 /// runs from the same minutes, so the zone's table is rarely consulted).
 struct ZoneCache {
@@ -79,7 +105,7 @@ struct ZoneCache {
 final class RecordReader {
     private let source: any ByteSource
     private let warnings: WarningLog
-    private var zone: ZoneCache
+    private var clock: RecordClock
     private let buffer: ReadBuffer
     private let data: UnsafeMutablePointer<UInt8>
     private let capacity: Int
@@ -117,7 +143,7 @@ final class RecordReader {
          startOffset: Int64 = 0, startLine: Int = 1, holdBackTail: Bool = false) {
         self.source = source
         self.warnings = warnings
-        self.zone = ZoneCache(zone: zone)
+        clock = RecordClock(zone: zone)
         self.buffer = buffer
         data = buffer.storage.baseAddress!.assumingMemoryBound(to: UInt8.self)
         capacity = buffer.storage.count - 64
@@ -181,7 +207,7 @@ final class RecordReader {
 
     @inline(__always)
     private func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+        byte <= 0x20 && (byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09)
     }
 
     /// `<Msg` followed by a space, `>` or `/`. Requires 5 readable bytes.
@@ -231,7 +257,8 @@ final class RecordReader {
     }
 
     /// Reads the whole source, calling `body` once per record.
-    func run<Sink: RecordSink>(_ sink: Sink) throws(InputError) {
+    func run<Sink: RecordSink>(_ sink: inout Sink) throws(InputError) {
+        var view = RecordView(base: UnsafeRawPointer(data))
         try refill(keeping: 0)
         while true {
             let remaining = fill - position
@@ -274,7 +301,7 @@ final class RecordReader {
             }
             scanGap(gapStart..<at)
             closeGapLine(at: at)
-            switch try parseRecord(at: at, sink) {
+            switch try parseRecord(at: at, into: &view, &sink) {
             case .done(let end):
                 position = end
                 gapStart = end
@@ -320,8 +347,13 @@ final class RecordReader {
     }
 
     /// Parses the record starting at `start` (a `<Msg` tag) if it is complete in the buffer.
-    private func parseRecord<Sink: RecordSink>(at start: Int, _ sink: Sink) throws(InputError) -> Outcome {
-        var view = RecordView(base: UnsafeRawPointer(data))
+    ///
+    /// `view` is the caller's, reused for every record so that none costs an initialisation or a copy.
+    private func parseRecord<Sink: RecordSink>(at start: Int, into view: inout RecordView,
+                                              _ sink: inout Sink) throws(InputError) -> Outcome {
+        // Locals: stored properties of a class are reloaded on every use in a loop.
+        let data = self.data, fill = self.fill
+        view.reset()
         var i = start + 4
         var textStart = -1
         var end = -1
@@ -351,12 +383,8 @@ final class RecordReader {
                 break attributes
             }
             let nameStart = i
-            while i < fill {
-                let b = data[i]
-                if b == UInt8(ascii: "=") || b == UInt8(ascii: ">") || b == UInt8(ascii: "/")
-                    || b == UInt8(ascii: "<") || isSpace(b) { break }
-                i += 1
-            }
+            i += 1
+            while i < fill && !Self.endsName(data[i]) { i += 1 }
             let nameEnd = i
             while i < fill && isSpace(data[i]) { i += 1 }
             guard i < fill else { break attributes }
@@ -368,10 +396,8 @@ final class RecordReader {
             let valueStart: Int, valueEnd: Int
             if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
                 valueStart = i + 1
-                guard valueStart < fill,
-                      let close = memchr(data + valueStart, Int32(quote), fill - valueStart)
-                else { break attributes }
-                valueEnd = data.distance(to: close.assumingMemoryBound(to: UInt8.self))
+                guard let close = Self.find(quote, in: data, from: valueStart, to: fill) else { break attributes }
+                valueEnd = close
                 i = valueEnd + 1
             } else {
                 valueStart = i
@@ -428,6 +454,36 @@ final class RecordReader {
         return view.isTruncated ? .cut : .done(end: end)
     }
 
+    /// The index of the first `byte` in `data[start..<end]`, eight bytes at a time. Values are short, so
+    /// this beats a call to `memchr`; it may read up to seven bytes past `end`, which the buffer's slack
+    /// allows (those bytes are never reported).
+    @inline(__always)
+    private static func find(_ byte: UInt8, in data: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let pattern = ones &* UInt64(byte)
+        var i = start
+        while i < end {
+            // Little-endian order, so the lowest flagged byte is the first match on any machine; the
+            // classic zero-byte test can flag a byte only above a true match, never below one.
+            let word = UInt64(littleEndian: UnsafeRawPointer(data + i).loadUnaligned(as: UInt64.self)) ^ pattern
+            let zeros = (word &- ones) & ~word & highs
+            if zeros != 0 {
+                let found = i + zeros.trailingZeroBitCount / 8
+                return found < end ? found : nil
+            }
+            i += 8
+        }
+        return nil
+    }
+
+    /// Whether `byte` ends an attribute name: `=`, `>`, `/`, `<` or white space.
+    @inline(__always)
+    private static func endsName(_ byte: UInt8) -> Bool {
+        // One test for the common case: every name character is above '>'.
+        byte <= UInt8(ascii: ">") && (byte == UInt8(ascii: "=") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/")
+            || byte == UInt8(ascii: "<") || byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09)
+    }
+
     /// Fills the parsed scalars and position of a located record, and counts it.
     private func finish(_ view: inout RecordView, start: Int) {
         view.line = line(at: start)
@@ -436,8 +492,8 @@ final class RecordReader {
         if let type = view.bytes(.type) { view.level = Level(bytes: type) }
         if let code = view.bytes(.code) { view.code = Self.parseCode(code) }
         if let time = view.bytes(.time) {
-            if let wall = LogTime.parseWallClock(time) {
-                view.time = zone.utc(fromWallClock: wall)
+            if let instant = clock.instant(time) {
+                view.time = instant
             } else {
                 noteBadTime(view)
             }
@@ -480,27 +536,45 @@ final class RecordReader {
         return value
     }
 
-    /// Stores an attribute's value range under its field, matching names by length first (this runs for
-    /// every attribute of every record).
+    /// Stores an attribute's value range under its field. Names are told apart by length, then by one or
+    /// two whole-word loads (overlapping, never past the name), since this runs for every attribute of
+    /// every record.
     @inline(__always)
     private func assign(name: Range<Int>, value: Range<Int>, to view: inout RecordView) {
-        let p = data + name.lowerBound
-        @inline(__always) func equals(_ literal: StaticString) -> Bool {
-            memcmp(p, literal.utf8Start, name.count) == 0
-        }
+        let p = UnsafeRawPointer(data + name.lowerBound)
+        @inline(__always) func word(_ offset: Int) -> UInt32 { p.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
         let field: RecordField?
-        switch (name.count, p[0]) {
-        case (4, UInt8(ascii: "t")): field = equals("time") ? .time : equals("type") ? .type : nil
-        case (4, UInt8(ascii: "c")): field = equals("code") ? .code : nil
-        case (4, UInt8(ascii: "u")): field = equals("user") ? .user : nil
-        case (6, UInt8(ascii: "s")): field = equals("source") ? .source : nil
-        case (6, UInt8(ascii: "t")): field = equals("thread") ? .thread : equals("target") ? .source : nil
-        case (7, UInt8(ascii: "p")): field = equals("process") ? .process : nil
-        case (7, UInt8(ascii: "m")): field = equals("machine") ? .machine : nil
-        case (7, UInt8(ascii: "e")): field = equals("elapsed") ? .elapsed : nil
-        case (9, UInt8(ascii: "r")): field = equals("requestID") ? .requestID : nil
-        case (10, UInt8(ascii: "m")): field = equals("methodName") ? .methodName : nil
-        default: field = nil
+        switch name.count {
+        case 4:
+            switch word(0) {
+            case asciiWord("t", "i", "m", "e"): field = .time
+            case asciiWord("t", "y", "p", "e"): field = .type
+            case asciiWord("c", "o", "d", "e"): field = .code
+            case asciiWord("u", "s", "e", "r"): field = .user
+            default: field = nil
+            }
+        case 6:
+            switch (word(0), word(2)) {
+            case (asciiWord("s", "o", "u", "r"), asciiWord("u", "r", "c", "e")): field = .source
+            case (asciiWord("t", "h", "r", "e"), asciiWord("r", "e", "a", "d")): field = .thread
+            case (asciiWord("t", "a", "r", "g"), asciiWord("r", "g", "e", "t")): field = .source  // ArcGIS 10.0
+            default: field = nil
+            }
+        case 7:
+            switch (word(0), word(3)) {
+            case (asciiWord("p", "r", "o", "c"), asciiWord("c", "e", "s", "s")): field = .process
+            case (asciiWord("m", "a", "c", "h"), asciiWord("h", "i", "n", "e")): field = .machine
+            case (asciiWord("e", "l", "a", "p"), asciiWord("p", "s", "e", "d")): field = .elapsed
+            default: field = nil
+            }
+        case 9:
+            field = (word(0), word(4), p.load(fromByteOffset: 8, as: UInt8.self))
+                == (asciiWord("r", "e", "q", "u"), asciiWord("e", "s", "t", "I"), UInt8(ascii: "D")) ? .requestID : nil
+        case 10:
+            field = (word(0), word(4), word(6))
+                == (asciiWord("m", "e", "t", "h"), asciiWord("o", "d", "N", "a"), asciiWord("N", "a", "m", "e")) ? .methodName : nil
+        default:
+            field = nil
         }
         if let field {
             view.set(field, value)

@@ -52,6 +52,7 @@ public struct RecordView {
         (0..<Int(extraCount)).map { (Self.unpack(extraNames[$0]), Self.unpack(extraValues[$0])) }
     }
 
+    @inline(__always)
     mutating func addExtra(name: Range<Int>, value: Range<Int>) {
         guard extraCount < Self.maxExtraAttributes else { return }
         extraNames[Int(extraCount)] = Self.pack(name)
@@ -75,8 +76,30 @@ public struct RecordView {
     public internal(set) var isUnterminated = false
     /// Values were decoded already (records from Admin API JSON): no XML entities to decode.
     public internal(set) var isDecoded = false
+    /// The machine the record belongs to: from the folder layout, else its `machine` attribute, upper-cased.
+    /// Set by the scan before a consumer sees the record, and kept from record to record while it stays the
+    /// same, so a run of records from one machine costs no string handling.
+    public internal(set) var machine = ""
+    /// Which of the scan's machines `machine` is (-1: not set yet).
+    var machineIndex = -1
 
     init(base: UnsafeRawPointer) { self.base = base }
+
+    /// Clears what a previous record left, so one view can serve every record of a file.
+    @inline(__always)
+    mutating func reset() {
+        recordRange = 0..<0
+        textRange = 0..<0
+        fieldPresent = 0
+        extraCount = 0
+        level = .unknown
+        code = nil
+        time = nil
+        line = 0
+        byteOffset = 0
+        isTruncated = false
+        isUnterminated = false
+    }
 
     /// The raw bytes of a field, or nil when the record has no such attribute.
     @inline(__always)
@@ -99,6 +122,7 @@ public struct RecordView {
     /// Whether `field` was present in the record (even if empty).
     public func has(_ field: RecordField) -> Bool { fieldPresent & (1 << field.rawValue) != 0 }
 
+    @inline(__always)
     mutating func set(_ field: RecordField, _ range: Range<Int>) {
         fieldRanges[field.rawValue] = Self.pack(range)
         fieldPresent |= 1 << field.rawValue
@@ -116,7 +140,8 @@ public struct RecordView {
     }
 }
 
-/// Receives the records a reader finds. Readers are generic over it, so the call is direct.
-protocol RecordSink: AnyObject {
-    func accept(_ record: inout RecordView)
+/// Receives the records a reader finds. Readers are generic over it and take it `inout`, so the call is
+/// direct and a value-type sink updates its counters without reference counting or exclusivity checks.
+protocol RecordSink {
+    mutating func accept(_ record: inout RecordView)
 }

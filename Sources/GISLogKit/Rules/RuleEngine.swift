@@ -1,3 +1,5 @@
+internal import CGISLogShims
+
 /// Runs a rule set over the records of a scan and keeps the events. One engine per scan worker.
 public final class RuleEngine: RecordConsumer {
     public let ruleSet: RuleSet
@@ -52,38 +54,55 @@ public final class RuleEngine: RecordConsumer {
         limitHits.removeAll(keepingCapacity: true)
     }
 
-    public func consume(_ record: inout RecordView, file: InputFile, machine: String) {
+    public func consume(_ record: inout RecordView, file: InputFile) {
         let text = record.textBytes
-        ruleSet.forEachCandidate(level: record.level, code: record.code) { index in
-            let compiled = ruleSet.rules[index]
-            guard disabled.isEmpty || !disabled.contains(index), compiled.admits(record, product: file.product),
-                  compiled.literalPresent(in: text) else { return }
-            switch matcher.match(compiled.pattern, text) {
-            case .match(let groups):
-                var event = Self.event(compiled, record: record, groups: groups, text: text, file: file, machine: machine)
-                if keepOriginal { event.original = TextRepair.string(record.recordBytes) }
-                if let redactor {
-                    event.message = redactor.redact(event.message)
-                    for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }
-                    event.original = event.original.map(redactor.redact)
-                }
-                events.append(event)
-            case .noMatch:
-                break
-            case .limitReached, .failed:
-                let hits = limitHits[index].map { ($0.count + 1, $0.firstLine) } ?? (1, record.line)
-                limitHits[index] = hits
-                if hits.0 >= limitBudget { disabled.insert(index) }
+        let levelBit = UInt8(1) << record.level.rawValue, productBit = UInt8(1) << CompiledRule.bit(file.product)
+        let gates = ruleSet.gates
+        let (ungated, gated) = ruleSet.candidates(level: record.level, code: record.code)
+        // The cheap gates first, on plain values; the compiled rule only for records that pass them.
+        @inline(__always) func consider(_ index: Int) {
+            let gate = gates[index]
+            guard gate.levelMask & levelBit != 0, gate.productMask & productBit != 0 else { return }
+            if let literal = gate.literal {
+                guard let base = text.baseAddress,
+                      gislog_memmem(base, text.count, literal.baseAddress!, literal.count) != nil else { return }
             }
+            guard disabled.isEmpty || !disabled.contains(index) else { return }
+            let compiled = ruleSet.rules[index]
+            if gate.hasSources { guard compiled.admitsSource(record) else { return } }
+            run(compiled, index: index, on: &record, text: text, file: file)
+        }
+        for index in ungated { consider(Int(index)) }
+        for index in gated { consider(Int(index)) }
+    }
+
+    private func run(_ compiled: CompiledRule, index: Int, on record: inout RecordView, text: UnsafeRawBufferPointer,
+                     file: InputFile) {
+        switch matcher.match(compiled.pattern, text) {
+        case .match(let groups):
+            var event = Self.event(compiled, record: record, groups: groups, text: text, file: file)
+            if keepOriginal { event.original = TextRepair.string(record.recordBytes) }
+            if let redactor {
+                event.message = redactor.redact(event.message)
+                for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }
+                event.original = event.original.map(redactor.redact)
+            }
+            events.append(event)
+        case .noMatch:
+            break
+        case .limitReached, .failed:
+            let hits = limitHits[index].map { ($0.count + 1, $0.firstLine) } ?? (1, record.line)
+            limitHits[index] = hits
+            if hits.0 >= limitBudget { disabled.insert(index) }
         }
     }
 
     static func event(_ compiled: CompiledRule, record: RecordView, groups: [Range<Int>?], text: UnsafeRawBufferPointer,
-                      file: InputFile, machine: String) -> Event {
+                      file: InputFile) -> Event {
         let fields = compiled.fields(groups: groups, text: text, decoded: record.isDecoded)
         let rule = compiled.rule
         return Event(
-            ruleID: rule.id, category: rule.category, severity: rule.severity, time: record.time, machine: machine,
+            ruleID: rule.id, category: rule.category, severity: rule.severity, time: record.time, machine: record.machine,
             product: file.product, component: file.component, path: file.path, line: record.line,
             byteOffset: record.byteOffset, level: record.level, code: record.code, source: record.string(.source),
             process: record.string(.process), thread: record.string(.thread), user: record.string(.user),

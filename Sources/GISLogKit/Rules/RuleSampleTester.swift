@@ -62,7 +62,7 @@ public enum RuleSampleTester {
         case match([EventField])
     }
 
-    private final class Collector: RecordSink {
+    private struct Collector: RecordSink {
         let body: (inout RecordView) -> Void
         init(_ body: @escaping (inout RecordView) -> Void) { self.body = body }
         func accept(_ record: inout RecordView) { body(&record) }
@@ -74,10 +74,10 @@ public enum RuleSampleTester {
             let warnings = WarningLog(path: "sample")
             let reader = RecordReader(source: MemorySource(Array(text.utf8)), warnings: warnings, zone: .utc,
                                       buffer: ReadBuffer(maxRecordBytes: 1 << 16, chunkSize: 1 << 16))
-            let collector = Collector { record in
+            var collector = Collector { record in
                 outcome = evaluate(record: record, compiled, matcher)
             }
-            try? reader.run(collector)
+            try? reader.run(&collector)
             return outcome
         }
         var bytes = Array(text.utf8)

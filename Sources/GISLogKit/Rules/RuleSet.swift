@@ -23,8 +23,15 @@ public final class CompiledRule: Sendable {
         namedGroups = pattern.groupNames
     }
 
+    /// The product's bit in `productMask` (a switch: this runs for every record a rule looks at).
+    @inline(__always)
     static func bit(_ product: Product) -> UInt8 {
-        UInt8(Product.allCases.firstIndex(of: product)!)
+        switch product {
+        case .server: 0
+        case .portal: 1
+        case .dataStore: 2
+        case .unknown: 3
+        }
     }
 
     /// The literal the rule requires before its pattern runs, for `rules list`.
@@ -32,8 +39,13 @@ public final class CompiledRule: Sendable {
 
     /// Level, source and product gates (the code gate is applied by the rule set's index).
     @inline(__always)
-    func admits(_ record: RecordView, product: Product) -> Bool {
+    func admits(_ record: borrowing RecordView, product: Product) -> Bool {
         guard levelMask & (1 << record.level.rawValue) != 0, productMask & (1 << Self.bit(product)) != 0 else { return false }
+        return admitsSource(record)
+    }
+
+    /// The source gate: the record's `source` is one of the rule's (ASCII case-insensitively), if it names any.
+    func admitsSource(_ record: borrowing RecordView) -> Bool {
         if sourcesLowercased.isEmpty { return true }
         guard let source = record.bytes(.source) else { return false }
         return sourcesLowercased.contains { wanted in
@@ -62,16 +74,34 @@ public final class CompiledRule: Sendable {
     }
 }
 
+/// What the per-record loop checks before a rule's pattern runs, as plain values: rejecting a rule touches
+/// no reference-counted object.
+struct RuleGate {
+    var levelMask: UInt8
+    var productMask: UInt8
+    var hasSources: Bool
+    /// The required literal (in `RuleSet`'s literal storage), or nil.
+    var literal: UnsafeRawBufferPointer?
+}
+
 /// A loaded, validated, compiled set of rules, indexed so that a record meets only the rules whose level
 /// and code gates it passes. Shared by all scan threads.
-public final class RuleSet: Sendable {
+// SAFETY: every stored property is immutable after init; the raw memory is written only in init and freed
+// in deinit, when no scan can be using the set.
+public final class RuleSet: @unchecked Sendable {
     public let rules: [CompiledRule]
-    /// Per level: rules without a code gate.
-    private let ungated: [[Int]]
-    /// Codes that gate rules, sorted, and the rules for each (parallel arrays: a binary search per record
-    /// is cheaper than hashing into a dictionary).
+    /// Per rule, its gates as plain values.
+    let gates: UnsafeMutableBufferPointer<RuleGate>
+    /// The required literals, back to back.
+    private let literals: UnsafeMutableRawBufferPointer
+    /// Candidate rule indices, back to back: first the rules without a code gate per level, then the rules
+    /// of each gating code. `ungated[level]` and `gateRules[n]` are ranges into it.
+    private let candidates: UnsafeMutableBufferPointer<Int32>
+    private let ungated: [Range<Int>]
+    /// Codes that gate rules, sorted, and the range of their rules (parallel arrays: a binary search per
+    /// record is cheaper than hashing into a dictionary).
     private let gateCodes: [Int]
-    private let gateRules: [[Int]]
+    private let gateRules: [Range<Int>]
     /// The largest capture count, to size match data.
     public let maxCaptures: Int
     /// The causes the correlation can rank, with their words and steps (from the causes files).
@@ -80,38 +110,70 @@ public final class RuleSet: Sendable {
     public init(rules: [CompiledRule], causes: [CauseDefinition] = []) {
         self.rules = rules
         self.causes = causes
-        var ungated = Array(repeating: [Int](), count: Level.allCases.count)
+        var ungatedLists = Array(repeating: [Int](), count: Level.allCases.count)
         var byCode: [Int: [Int]] = [:]
         for (index, compiled) in rules.enumerated() {
             if compiled.rule.codes.isEmpty {
                 for level in Level.allCases where compiled.levelMask & (1 << level.rawValue) != 0 {
-                    ungated[Int(level.rawValue)].append(index)
+                    ungatedLists[Int(level.rawValue)].append(index)
                 }
             } else {
                 for code in compiled.rule.codes { byCode[code, default: []].append(index) }
             }
         }
-        self.ungated = ungated
         gateCodes = byCode.keys.sorted()
-        gateRules = gateCodes.map { byCode[$0]! }
+        let lists = ungatedLists + gateCodes.map { byCode[$0]! }
+        candidates = .allocate(capacity: max(1, lists.reduce(0) { $0 + $1.count }))
+        var ranges: [Range<Int>] = []
+        var next = 0
+        for list in lists {
+            for (offset, index) in list.enumerated() { candidates[next + offset] = Int32(index) }
+            ranges.append(next..<(next + list.count))
+            next += list.count
+        }
+        ungated = Array(ranges[..<ungatedLists.count])
+        gateRules = Array(ranges[ungatedLists.count...])
+
+        literals = .allocate(byteCount: max(1, rules.reduce(0) { $0 + ($1.literal?.count ?? 0) }), alignment: 1)
+        gates = .allocate(capacity: max(1, rules.count))
+        var offset = 0
+        for (index, compiled) in rules.enumerated() {
+            var literal: UnsafeRawBufferPointer?
+            if let bytes = compiled.literal {
+                let slot = UnsafeMutableRawBufferPointer(rebasing: literals[offset..<(offset + bytes.count)])
+                slot.copyBytes(from: bytes)
+                literal = UnsafeRawBufferPointer(slot)
+                offset += bytes.count
+            }
+            gates[index] = RuleGate(levelMask: compiled.levelMask, productMask: compiled.productMask,
+                                    hasSources: !compiled.sourcesLowercased.isEmpty, literal: literal)
+        }
         maxCaptures = rules.map(\.pattern.captureCount).max() ?? 0
+    }
+
+    deinit {
+        gates.deallocate()
+        literals.deallocate()
+        candidates.deallocate()
     }
 
     /// An empty rule set.
     public static let empty = RuleSet(rules: [])
 
-    /// Calls `body` with the index of every rule whose level and code gates admit the record.
+    /// The indices of the rules whose level and code gates admit a record: those for its level without a
+    /// code gate, and those gated on its code (still to be checked against the level).
     @inline(__always)
-    func forEachCandidate(level: Level, code: Int?, _ body: (Int) -> Void) {
-        for index in ungated[Int(level.rawValue)] { body(index) }
-        guard let code, !gateCodes.isEmpty else { return }
+    func candidates(level: Level, code: Int?) -> (ungated: UnsafeBufferPointer<Int32>, gated: UnsafeBufferPointer<Int32>) {
+        let all = UnsafeBufferPointer(candidates)
+        let first = UnsafeBufferPointer(rebasing: all[ungated[Int(level.rawValue)]])
+        guard let code, !gateCodes.isEmpty else { return (first, UnsafeBufferPointer(rebasing: all[0..<0])) }
         var low = 0, high = gateCodes.count
         while low < high {
             let middle = (low + high) / 2
             if gateCodes[middle] < code { low = middle + 1 } else { high = middle }
         }
-        guard low < gateCodes.count, gateCodes[low] == code else { return }
-        for index in gateRules[low] where rules[index].levelMask & (1 << level.rawValue) != 0 { body(index) }
+        guard low < gateCodes.count, gateCodes[low] == code else { return (first, UnsafeBufferPointer(rebasing: all[0..<0])) }
+        return (first, UnsafeBufferPointer(rebasing: all[gateRules[low]]))
     }
 
     /// The rule with `id`.

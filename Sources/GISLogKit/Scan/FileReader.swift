@@ -31,7 +31,7 @@ enum FileReader {
         let warnings = WarningLog(path: file.path)
         var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
                                     storedBytes: 0, counters: ReaderCounters())
-        let sink = FileSink(file: file, consumer: consumer)
+        var sink = FileSink(file: file, consumer: consumer)
         var checkpoint: FileCheckpoint?
         var feedSpans: [MachineSpan]?
         var feedLevels: [Int]?
@@ -77,7 +77,7 @@ enum FileReader {
                                               startOffset: start.offset, startLine: start.line,
                                               holdBackTail: incremental != nil)
                     defer { coverage.counters = reader.counters }
-                    try reader.run(sink)
+                    try reader.run(&sink)
                     if let incremental {
                         let marker = reader.bytes(before: reader.consumedOffset, count: FileCheckpoint.markerLimit) ?? []
                         checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.consumedOffset,
@@ -103,7 +103,7 @@ enum FileReader {
                 case .adminJSON:
                     let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
                     defer { coverage.counters = reader.counters }
-                    try reader.run(sink)
+                    try reader.run(&sink)
                     if let incremental {
                         checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.counters.decodedBytes,
                                                      line: 1, marker: [], gzip: opened.encoding.gzip, now: incremental.now)
@@ -129,7 +129,7 @@ enum FileReader {
                 coverage.status = .damaged
             }
         }
-        return FileOutcome(coverage: coverage, levelCounts: feedLevels ?? sink.levelCounts,
+        return FileOutcome(coverage: coverage, levelCounts: feedLevels ?? sink.levels,
                            machines: feedSpans ?? sink.tracker.spans, warnings: warnings.warnings, checkpoint: checkpoint)
     }
 
@@ -155,24 +155,34 @@ enum FileReader {
     }
 }
 
-/// Counts levels and machine spans of one file, then hands each record to the scan's consumer.
-final class FileSink<Consumer: RecordConsumer>: RecordSink {
+/// Counts levels and machine spans of one file, then hands each record to the scan's consumer. A value
+/// that the reader holds `inout`, so counting costs no reference counting or exclusivity checks.
+struct FileSink<Consumer: RecordConsumer>: RecordSink {
     let file: InputFile
     let consumer: Consumer
-    var levelCounts = Array(repeating: 0, count: Level.allCases.count)
+    /// One count per `Level` case.
+    var levelCounts = InlineArray<7, Int>(repeating: 0)
     var tracker: MachineTracker
 
     init(file: InputFile, consumer: Consumer) {
+        assert(levelCounts.count == Level.allCases.count, "one count per level")
         self.file = file
         self.consumer = consumer
         tracker = MachineTracker(fixed: file.machine)
     }
 
-    func accept(_ record: inout RecordView) {
+    mutating func accept(_ record: inout RecordView) {
         levelCounts[Int(record.level.rawValue)] += 1
-        let machine = tracker.machine(for: record)
-        consumer.consume(&record, file: file, machine: machine)
+        let index = tracker.track(record)
+        if record.machineIndex != index {
+            record.machine = tracker.spans[index].machine
+            record.machineIndex = index
+        }
+        consumer.consume(&record, file: file)
     }
+
+    /// Records per level, indexed by `Level.rawValue`.
+    var levels: [Int] { (0..<levelCounts.count).map { levelCounts[$0] } }
 }
 
 /// Resolves each record's machine and keeps its time span, comparing raw bytes with the previous record's
@@ -188,40 +198,36 @@ struct MachineTracker {
 
     init(fixed: String?) { self.fixed = fixed }
 
-    mutating func machine(for record: RecordView) -> String {
+    /// Counts `record` and returns the index of its machine in `spans`.
+    mutating func track(_ record: borrowing RecordView) -> Int {
         if let fixed {
-            return track(fixed, record: record)
-        }
-        guard let raw = record.bytes(.machine), raw.count > 0 else {
-            return track(Self.unknown, record: record)
-        }
-        if lastIndex >= 0 && raw.count == lastBytes.count
-            && lastBytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
-            spans[lastIndex].include(record.time, level: record.level)
-            return spans[lastIndex].machine
-        }
-        let name = TextRepair.string(raw).uppercased()
-        lastBytes = Array(raw)
-        let result = track(name, record: record)
-        return result
-    }
-
-    private mutating func track(_ name: String, record: RecordView) -> String {
-        track(name, time: record.time, level: record.level)
-        return name
-    }
-
-    /// Counts a record of machine `name`.
-    mutating func track(_ name: String, time: Int64?, level: Level) {
-        if lastIndex < 0 || spans[lastIndex].machine != name {
-            if let existing = index[name] {
-                lastIndex = existing
-            } else {
-                spans.append(MachineSpan(machine: name, records: 0))
-                lastIndex = spans.count - 1
-                index[name] = lastIndex
+            if lastIndex < 0 { lastIndex = slot(for: fixed) }
+        } else if let raw = record.bytes(.machine), raw.count > 0 {
+            let same = lastIndex >= 0 && raw.count == lastBytes.count
+                && lastBytes.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            if !same {
+                lastBytes = Array(raw)
+                lastIndex = slot(for: TextRepair.string(raw).uppercased())
             }
+        } else {
+            lastBytes = []
+            lastIndex = slot(for: Self.unknown)
         }
+        spans[lastIndex].include(record.time, level: record.level)
+        return lastIndex
+    }
+
+    /// Counts a record of machine `name` (events read from a feed).
+    mutating func track(_ name: String, time: Int64?, level: Level) {
+        if lastIndex < 0 || spans[lastIndex].machine != name { lastIndex = slot(for: name) }
+        lastBytes = []
         spans[lastIndex].include(time, level: level)
+    }
+
+    private mutating func slot(for name: String) -> Int {
+        if let existing = index[name] { return existing }
+        spans.append(MachineSpan(machine: name, records: 0))
+        index[name] = spans.count - 1
+        return spans.count - 1
     }
 }

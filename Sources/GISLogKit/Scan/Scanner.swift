@@ -50,10 +50,9 @@ public final class ScanProgress: Sendable {
 public protocol RecordConsumer: AnyObject, SendableMetatype {
     /// Called once per record, in file order within each file.
     /// - Parameters:
-    ///   - record: valid only during the call.
+    ///   - record: valid only during the call; `record.machine` names the machine it belongs to.
     ///   - file: the file the record is in.
-    ///   - machine: the machine the record belongs to (from the folder layout, else its `machine` attribute).
-    func consume(_ record: inout RecordView, file: InputFile, machine: String)
+    func consume(_ record: inout RecordView, file: InputFile)
 
     /// Called for an event read from another gislog's NDJSON feed (its rules already ran).
     func adopt(_ event: Event, file: InputFile)
@@ -158,5 +157,5 @@ private final class UncheckedBox<Value: AnyObject>: @unchecked Sendable {
 /// A consumer that does nothing, for scans that only need coverage.
 public final class DiscardingConsumer: RecordConsumer {
     public init() {}
-    public func consume(_ record: inout RecordView, file: InputFile, machine: String) {}
+    public func consume(_ record: inout RecordView, file: InputFile) {}
 }

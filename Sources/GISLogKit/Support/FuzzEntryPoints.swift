@@ -4,9 +4,9 @@ public enum _FuzzEntryPoints {
     /// The input stack and the record parser: sniffing, gzip, UTF-16, `<Msg>` records or Admin API JSON,
     /// with small buffers so records cross buffer boundaries.
     public static func readLogBytes(_ bytes: [UInt8]) {
-        final class Counter: RecordSink {
+        struct Counter: RecordSink {
             var records = 0
-            func accept(_ record: inout RecordView) {
+            mutating func accept(_ record: inout RecordView) {
                 records += 1
                 _ = record.text
                 for field in RecordField.allCases { _ = record.string(field) }
@@ -17,15 +17,15 @@ public enum _FuzzEntryPoints {
         guard let opened = try? InputOpener.open(source: MemorySource(bytes), warnings: warnings,
                                                  decompressedLimit: 16 << 20) else { return }
         let buffer = ReadBuffer(maxRecordBytes: 1024, chunkSize: 700)
-        let counter = Counter()
+        var counter = Counter()
         switch opened.format {
         case .records:
             let reader = RecordReader(source: opened.source, warnings: warnings, zone: .utc, buffer: buffer)
-            try? reader.run(counter)
+            try? reader.run(&counter)
             precondition(reader.counters.records == counter.records)
         case .adminJSON:
             let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: .utc, buffer: buffer)
-            try? reader.run(counter)
+            try? reader.run(&counter)
         case .gislogNDJSON:
             let reader = FeedReader(source: opened.source, warnings: warnings)
             try? reader.run { _ in }
