@@ -25,11 +25,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl's header only (libcurl4-openssl-dev): the library is opened at run time by `gislog fetch`.
+        .target(name: "CCurl"),
         .target(
             name: "CGISLogShims",
             cSettings: [.define("_GNU_SOURCE")]

@@ -6,10 +6,11 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
 }
 
-/// Posts forms over HTTPS with libcurl. Certificate and host name verification are always on: a site with
-/// its own CA is trusted by naming that CA's certificate (`caFile`), never by turning checks off. Only
-/// `https` URLs are accepted and redirects are not followed (a redirect to a login page is an error to
-/// see, not to chase). Owns one curl handle, freed in `deinit`; not for use from two threads at once.
+/// Posts forms over HTTPS with libcurl, which the first `init` loads. Certificate and host name verification
+/// are always on: a site with its own CA is trusted by naming that CA's certificate (`caFile`), never by
+/// turning checks off. Only `https` URLs are accepted and redirects are not followed (a redirect to a login
+/// page is an error to see, not to chase). Owns one curl handle, freed in `deinit`; not for use from two
+/// threads at once.
 public final class HTTPSClient {
     /// The largest body accepted; a 10,000-record page is a few tens of MB.
     public static let maximumBodyBytes = 512 << 20
@@ -19,14 +20,21 @@ public final class HTTPSClient {
 
     /// - Parameter caFile: PEM file of the CA certificates to trust instead of the system's.
     public init(caFile: String? = nil) throws(FetchError) {
-        guard let handle = curl_easy_init() else {
+        // libcurl is opened here, on first use, not at start: `gislog scan` never needs it.
+        if let failure = gislog_curl_load() {
+            throw FetchError(kind: .missingLibrary, description: """
+                gislog fetch needs libcurl 4, which could not be loaded here (\(String(cString: failure))). \
+                On Debian or Ubuntu: apt-get install libcurl4; on Red Hat, Rocky or Alma: dnf install libcurl.
+                """)
+        }
+        guard let handle = gislog_curl_easy_init() else {
             throw FetchError(kind: .connection, description: "libcurl could not start (out of memory?)")
         }
         self.handle = handle
         self.caFile = caFile
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit { gislog_curl_easy_cleanup(handle) }
 
     /// Posts `form` (already `application/x-www-form-urlencoded`) to `url`.
     public func post(_ url: String, form: String) throws(FetchError) -> HTTPResponse {
@@ -36,7 +44,7 @@ public final class HTTPSClient {
                 Use the https URL, e.g. https://host:6443/arcgis.
                 """)
         }
-        curl_easy_reset(handle)
+        gislog_curl_easy_reset(handle)
         let sink = BodySink()
         var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let code: CURLcode = errorText.withUnsafeMutableBufferPointer { errorBuffer in
@@ -66,14 +74,14 @@ public final class HTTPSClient {
                     return length
                 })
                 guard setup == CURLE_OK else { return setup }
-                return curl_easy_perform(handle)
+                return gislog_curl_easy_perform(handle)
             }
         }
         // The error buffer must not outlive this call inside the handle.
         _ = gislog_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, nil)
         guard code == CURLE_OK else {
             let detail = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw Self.error(code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
+            throw Self.error(code, detail: detail.isEmpty ? String(cString: gislog_curl_easy_strerror(code)) : detail,
                              url: url, caFile: caFile, received: sink.bytes.count)
         }
         var status = 0

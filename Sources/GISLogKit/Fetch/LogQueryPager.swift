@@ -24,6 +24,7 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case connection
         case credentials
         case output
+        case missingLibrary = "missing-library"
     }
 
     public let kind: Kind
