@@ -79,6 +79,16 @@ struct RecordReaderTests {
         #expect(records.first?.fields[.requestID] == nil)
     }
 
+    /// Names are scanned eight bytes at a time for a byte below '?': digits, '-', '.' and ':' inside a
+    /// name must not end it, and a name may end in any of its eight places.
+    @Test func attributeNamesWithDigitsAndPunctuation() {
+        let line = #"<Msg x1="a" data-2.v:3="b" abcdefg7="c" abcdefgh="d" type="INFO" time = "2022-05-22T09:38:46,922"/>"#
+        let (records, _) = read(text: line)
+        #expect(records.first?.extra == ["x1": "a", "data-2.v:3": "b", "abcdefg7": "c", "abcdefgh": "d"])
+        #expect(records.first?.level == .info)
+        #expect(records.first?.time == utc(2022, 5, 22, 9, 38, 46, 922))
+    }
+
     @Test func xmlEntitiesDecodedInText() {
         let line = #"<Msg time="2022-05-22T09:38:46,922" type="INFO" code="1">a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; &#233; &#xE9; &bogus; & raw</Msg>"#
         let (records, _) = read(text: line)

@@ -396,8 +396,7 @@ final class RecordReader {
                 break attributes
             }
             let nameStart = i
-            i += 1
-            while i < fill && !Self.endsName(data[i]) { i += 1 }
+            i = Self.nameEnd(in: data, from: i + 1, to: fill)
             let nameEnd = i
             while i < fill && isSpace(data[i]) { i += 1 }
             guard i < fill else { break attributes }
@@ -487,6 +486,26 @@ final class RecordReader {
             i += 8
         }
         return nil
+    }
+
+    /// The index of the first byte in `data[start..<end]` that ends an attribute name (`end` if none),
+    /// eight bytes at a time: every such byte is below `?`, and letters are not. Reads up to seven bytes
+    /// past `end`, as `find` does.
+    @inline(__always)
+    private static func nameEnd(in data: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = start
+        while i < end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(data + i).loadUnaligned(as: UInt64.self))
+            // Flags bytes below 0x3F ('?'); as in `find`, the lowest flag is always a true one.
+            let below = (word &- ones &* 0x3F) & ~word & highs
+            if below == 0 { i &+= 8; continue }
+            let candidate = i &+ below.trailingZeroBitCount / 8
+            if candidate >= end { return end }
+            if endsName(data[candidate]) { return candidate }
+            i = candidate &+ 1  // a digit, '-', '.' or ':' inside a name
+        }
+        return end
     }
 
     /// Whether `byte` ends an attribute name: `=`, `>`, `/`, `<` or white space.
