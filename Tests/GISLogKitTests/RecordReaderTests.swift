@@ -79,6 +79,16 @@ struct RecordReaderTests {
         #expect(records.first?.fields[.requestID] == nil)
     }
 
+    /// Names are scanned eight bytes at a time for a byte below '?': digits, '-', '.' and ':' inside a
+    /// name must not end it, and a name may end in any of its eight places.
+    @Test func attributeNamesWithDigitsAndPunctuation() {
+        let line = #"<Msg x1="a" data-2.v:3="b" abcdefg7="c" abcdefgh="d" type="INFO" time = "2022-05-22T09:38:46,922"/>"#
+        let (records, _) = read(text: line)
+        #expect(records.first?.extra == ["x1": "a", "data-2.v:3": "b", "abcdefg7": "c", "abcdefgh": "d"])
+        #expect(records.first?.level == .info)
+        #expect(records.first?.time == utc(2022, 5, 22, 9, 38, 46, 922))
+    }
+
     @Test func xmlEntitiesDecodedInText() {
         let line = #"<Msg time="2022-05-22T09:38:46,922" type="INFO" code="1">a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; &#233; &#xE9; &bogus; & raw</Msg>"#
         let (records, _) = read(text: line)
@@ -202,6 +212,37 @@ struct RecordReaderTests {
         #expect(small.records.map(\.time) == big.records.map(\.time))
         #expect(small.records.map(\.byteOffset) == big.records.map(\.byteOffset))
         #expect(small.outcome.coverage.counters.unparsedLines == 0)
+    }
+
+    /// Quoted values are searched eight bytes at a time and may end anywhere in a read: every chunk size
+    /// from 7 to 80 cuts the records at a different place, and the attributes must come out the same.
+    @Test func attributeValuesSplitAtEveryOffset() {
+        let text = [Self.restWarning, Self.legacy, #"<Msg time="2022-05-22T08:17:00,1" type="INFO" code="7" user='it"s' source="a'b">x</Msg>"#]
+            .joined(separator: "\n") + "\n"
+        let whole = read(text: text).records
+        #expect(whole.count == 3)
+        #expect(whole[2].fields[.user] == #"it"s"# && whole[2].fields[.source] == "a'b")
+        for chunkSize in 7...80 {
+            let split = read(text: text, maxRecordBytes: 1024, chunkSize: chunkSize).records
+            #expect(split.map(\.fields) == whole.map(\.fields), "chunk size \(chunkSize)")
+        }
+    }
+
+    /// Line numbers come from counting newlines in bulk (32 bytes at a time, folded every 8,160 bytes):
+    /// records after long multi-line texts must still get the right lines.
+    @Test func lineNumbersAfterLongMultiLineRecords() {
+        var text = ""
+        var expectedLines: [Int] = []
+        var line = 1
+        for size in [0, 1, 31, 32, 33, 255, 8_159, 8_160, 8_161, 20_000] {
+            expectedLines.append(line)
+            let body = String(repeating: "at com.esri.arcgis.Frame(Frame.java:1)\n", count: size / 40 + 1)
+            text += #"<Msg time="2022-05-22T08:17:00,1" type="SEVERE" code="1">"# + body + "</Msg>\n"
+            line += body.filter { $0 == "\n" }.count + 1
+        }
+        let (records, outcome) = read(text: text)
+        #expect(records.map(\.line) == expectedLines)
+        #expect(outcome.coverage.counters.lines == line - 1)
     }
 
     @Test(.enabled(if: realCorpusPath != nil, "needs the real ArcGIS Server log beside the repository"))

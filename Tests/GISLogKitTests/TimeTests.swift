@@ -72,6 +72,28 @@ struct TimeTests {
         #expect(zone.format(utcMillis: utc(2026, 7, 15, 16, 0, 0)) == "2026-07-15T12:00:00.000-04:00")
     }
 
+    /// The reader's clock reuses the previous record's minute; every answer must equal a full parse.
+    @Test(.enabled(if: (try? LogTimeZone.named("America/New_York")) != nil, "needs the tz database (tzdata)"))
+    func cachedMinutesGiveTheSameInstantsAsFullParses() throws {
+        let zone = try LogTimeZone.named("America/New_York")
+        var clock = RecordClock(zone: zone)
+        let times = [
+            "2026-03-08T01:59:58,1", "2026-03-08T01:59:59,999", "2026-03-08T03:00:00,5",  // across the spring gap
+            "2026-03-08T03:00:00,65", "2026-03-08T03:00:59", "2026-03-08T03:00:61", "2026-03-08T03:00:60,0",
+            "2026-03-08T03:00:1x", "2026-03-08T03:00:10,", "2026-03-08T03:00:10.1234567",
+            "2026-11-01T01:30:00,0", "2026-11-01T01:30:07,7", "2026-11-01T01:31:00,0",  // the repeated hour
+            "2026-11-01T01:31", "2026-11-01T01:31:05;5", "2026-11-01T01:31:05,5",
+        ]
+        for text in times {
+            var bytes = text
+            let cached = bytes.withUTF8 { clock.instant(UnsafeRawBufferPointer($0)) }
+            let full = wall(text).map { zone.utc(fromWallClock: $0) }
+            #expect(cached == full, "\(text)")
+        }
+        #expect(wall("2026-03-08T03:00:61") == nil)
+        #expect(wall("2026-03-08T03:00:60,0") == utc(2026, 3, 8, 3, 1, 0))
+    }
+
     @Test(.enabled(if: (try? LogTimeZone.named("Europe/Berlin")) != nil, "needs the tz database (tzdata)"))
     func recordsAreReadInTheGivenZone() throws {
         let zone = try LogTimeZone.named("Europe/Berlin")

@@ -13,9 +13,18 @@ protocol ByteSource: AnyObject {
 
     /// Passes over the next `count` bytes; returns how many there were (fewer at the end).
     func skip(_ count: Int64) throws(InputError) -> Int64
+
+    /// Hands over the next bytes in the source's own memory instead of copying them: `carry` (bytes the
+    /// caller still needs, which may lie in the previously lent block) is copied in front of them, and the
+    /// result is the carried bytes followed by the new ones (none at the end), valid until the next call.
+    /// At least 8 readable bytes follow the result. Returns nil when the source cannot lend now; the caller
+    /// then uses `read(into:)`.
+    func lend(carrying carry: UnsafeRawBufferPointer) throws(InputError) -> UnsafeRawBufferPointer?
 }
 
 extension ByteSource {
+    func lend(carrying carry: UnsafeRawBufferPointer) throws(InputError) -> UnsafeRawBufferPointer? { nil }
+
     /// Reads and discards (sources that can seek do better).
     func skip(_ count: Int64) throws(InputError) -> Int64 {
         var skipped: Int64 = 0
@@ -81,5 +90,9 @@ final class PrefixedSource: ByteSource {
             return count
         }
         return try upstream.read(into: buffer)
+    }
+
+    func lend(carrying carry: UnsafeRawBufferPointer) throws(InputError) -> UnsafeRawBufferPointer? {
+        position < prefix.count ? nil : try upstream.lend(carrying: carry)
     }
 }

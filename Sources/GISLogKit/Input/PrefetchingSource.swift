@@ -6,7 +6,9 @@ internal import Synchronization
 /// inflating and parsing one file use two cores.
 ///
 /// The reader side is used by one thread; the upstream source is used only by the producer thread once it
-/// is handed over. Dropping the source stops the producer and waits for it.
+/// is handed over. Dropping the source stops the producer and waits for it. Blocks keep room in front of
+/// their bytes so that `lend` can give the reader a block to parse in place, with the unfinished record of
+/// the previous block copied in front: the inflated bytes are never copied whole.
 final class PrefetchingSource: ByteSource {
     private let shared: Shared
     private var block = -1
@@ -18,9 +20,12 @@ final class PrefetchingSource: ByteSource {
     /// - Parameters:
     ///   - upstream: handed to the producer thread; the caller must not use it afterwards.
     ///   - blockSize: bytes per block.
-    ///   - depth: blocks in flight.
-    init(upstream: any ByteSource, blockSize: Int = 1 << 20, depth: Int = 3) {
-        shared = Shared(upstream: upstream, blockSize: blockSize, depth: depth)
+    ///   - depth: blocks in flight (several, so that the two threads rarely wait for each other when
+    ///     they run at about the same speed).
+    ///   - headroom: the most bytes `lend` carries over; a longer unfinished record is copied by the reader.
+    init(upstream: any ByteSource, blockSize: Int = 1 << 20, depth: Int = 8, headroom: Int = 64 << 10) {
+        precondition(depth >= 2, "lend keeps one block while the producer fills another")
+        shared = Shared(upstream: upstream, blockSize: blockSize, depth: depth, headroom: headroom)
         let shared = shared
         Self.spawn { shared.produce() }
     }
@@ -45,9 +50,27 @@ final class PrefetchingSource: ByteSource {
             if count == 0 { ended = true; return 0 }
         }
         let length = min(buffer.count, count - offset)
-        buffer.baseAddress!.copyMemory(from: shared.blocks[block].baseAddress! + offset, byteCount: length)
+        buffer.baseAddress!.copyMemory(from: shared.bytes(block) + offset, byteCount: length)
         offset += length
         return length
+    }
+
+    func lend(carrying carry: UnsafeRawBufferPointer) throws(InputError) -> UnsafeRawBufferPointer? {
+        guard offset == count, !ended, carry.count <= shared.headroom else { return nil }
+        shared.filled.wait()
+        let next = (block + 1) % shared.depth
+        let start = shared.bytes(next) - carry.count
+        if carry.count > 0 { start.copyMemory(from: carry.baseAddress!, byteCount: carry.count) }
+        // Only now may the producer reuse the previous block: `carry` may lie in it.
+        if block >= 0 { shared.free.signal() }
+        block = next
+        let slot = shared.slots[block]
+        storedBytesRead = slot.storedBytes
+        if let error = slot.error { ended = true; throw error }
+        offset = slot.count
+        count = slot.count
+        if count == 0 { ended = true }
+        return UnsafeRawBufferPointer(start: start, count: carry.count + count)
     }
 
     /// State shared by the reader and the producer thread. Each slot is written by the producer before it
@@ -63,6 +86,10 @@ final class PrefetchingSource: ByteSource {
 
         let upstream: any ByteSource
         let depth: Int
+        let blockSize: Int
+        /// Room in front of each block's bytes for what `lend` carries over.
+        let headroom: Int
+        /// Each: `headroom` bytes, then up to `blockSize` bytes of data, then slack for word-sized reads.
         let blocks: [UnsafeMutableRawBufferPointer]
         /// One slot per block, in raw memory so that the two threads touch only their own element (a Swift
         /// array would be one variable, and writing one element while the other thread reads another is a race).
@@ -73,14 +100,19 @@ final class PrefetchingSource: ByteSource {
         let done = DispatchSemaphore(value: 0)
         let cancelled = Atomic<Bool>(false)
 
-        init(upstream: any ByteSource, blockSize: Int, depth: Int) {
+        init(upstream: any ByteSource, blockSize: Int, depth: Int, headroom: Int) {
             self.upstream = upstream
             self.depth = depth
-            blocks = (0..<depth).map { _ in .allocate(byteCount: blockSize, alignment: 64) }
+            self.blockSize = blockSize
+            self.headroom = headroom
+            blocks = (0..<depth).map { _ in .allocate(byteCount: headroom + blockSize + 64, alignment: 64) }
             slots = .allocate(capacity: depth)
             slots.initialize(repeating: Slot(), count: depth)
             for _ in 0..<depth { free.signal() }
         }
+
+        /// Where block `index`'s data starts.
+        func bytes(_ index: Int) -> UnsafeMutableRawPointer { blocks[index].baseAddress! + headroom }
 
         deinit {
             for block in blocks { block.deallocate() }
@@ -95,7 +127,7 @@ final class PrefetchingSource: ByteSource {
                 if cancelled.load(ordering: .acquiring) { break }
                 var slot = Slot()
                 do throws(InputError) {
-                    slot.count = try upstream.readFully(into: blocks[index])
+                    slot.count = try upstream.readFully(into: UnsafeMutableRawBufferPointer(start: bytes(index), count: blockSize))
                 } catch {
                     slot.error = error
                 }

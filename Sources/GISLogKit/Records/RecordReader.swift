@@ -107,7 +107,9 @@ final class RecordReader {
     private let warnings: WarningLog
     private var clock: RecordClock
     private let buffer: ReadBuffer
-    private let data: UnsafeMutablePointer<UInt8>
+    /// The bytes being parsed: the reader's own buffer, or a block the source lent (see `refill`).
+    private var data: UnsafePointer<UInt8>
+    private let ownData: UnsafeMutablePointer<UInt8>
     private let capacity: Int
 
     private var fill = 0
@@ -145,7 +147,8 @@ final class RecordReader {
         self.warnings = warnings
         clock = RecordClock(zone: zone)
         self.buffer = buffer
-        data = buffer.storage.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        ownData = buffer.storage.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        data = UnsafePointer(ownData)
         capacity = buffer.storage.count - 64
         base = startOffset
         newlinesBefore = max(0, startLine - 1)
@@ -165,7 +168,8 @@ final class RecordReader {
         return newlinesBefore + 1
     }
 
-    /// Keeps `data[keep..<fill]`, moves it to the front, and reads more after it.
+    /// Keeps `data[keep..<fill]` at the front and puts more bytes after it: in a block the source lends, or
+    /// moved to the front of the reader's own buffer and read after.
     private func refill(keeping keep: Int) throws(InputError) {
         _ = line(at: keep)
         // Keep the bytes before the resume point if this refill drops them (incremental runs need them).
@@ -176,13 +180,22 @@ final class RecordReader {
         }
         if fill > 0 { lastByte = data[fill - 1] }
         let kept = fill - keep
-        if kept > 0 && keep > 0 { memmove(data, data + keep, kept) }
         base += Int64(keep)
-        fill = kept
         position -= keep
         gapStart = max(0, gapStart - keep)
         countedTo -= keep
-        let room = UnsafeMutableRawBufferPointer(start: data + fill, count: min(capacity - fill, buffer.chunkSize))
+        // A prefetching source lends its next block with the kept bytes put in front: parsed in place.
+        if let lent = try source.lend(carrying: UnsafeRawBufferPointer(start: data + keep, count: kept)) {
+            data = lent.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            fill = lent.count
+            if lent.count == kept { ended = true }
+            counters.decodedBytes += Int64(lent.count - kept)
+            return
+        }
+        if kept > 0 && (keep > 0 || data != UnsafePointer(ownData)) { memmove(ownData, data + keep, kept) }
+        data = UnsafePointer(ownData)
+        fill = kept
+        let room = UnsafeMutableRawBufferPointer(start: ownData + fill, count: min(capacity - fill, buffer.chunkSize))
         let count = try source.read(into: room)
         if count == 0 { ended = true }
         fill += count
@@ -353,7 +366,7 @@ final class RecordReader {
                                               _ sink: inout Sink) throws(InputError) -> Outcome {
         // Locals: stored properties of a class are reloaded on every use in a loop.
         let data = self.data, fill = self.fill
-        view.reset()
+        view.reset(base: UnsafeRawPointer(data))
         var i = start + 4
         var textStart = -1
         var end = -1
@@ -383,8 +396,7 @@ final class RecordReader {
                 break attributes
             }
             let nameStart = i
-            i += 1
-            while i < fill && !Self.endsName(data[i]) { i += 1 }
+            i = Self.nameEnd(in: data, from: i + 1, to: fill)
             let nameEnd = i
             while i < fill && isSpace(data[i]) { i += 1 }
             guard i < fill else { break attributes }
@@ -458,7 +470,7 @@ final class RecordReader {
     /// this beats a call to `memchr`; it may read up to seven bytes past `end`, which the buffer's slack
     /// allows (those bytes are never reported).
     @inline(__always)
-    private static func find(_ byte: UInt8, in data: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+    private static func find(_ byte: UInt8, in data: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         let pattern = ones &* UInt64(byte)
         var i = start
@@ -474,6 +486,26 @@ final class RecordReader {
             i += 8
         }
         return nil
+    }
+
+    /// The index of the first byte in `data[start..<end]` that ends an attribute name (`end` if none),
+    /// eight bytes at a time: every such byte is below `?`, and letters are not. Reads up to seven bytes
+    /// past `end`, as `find` does.
+    @inline(__always)
+    private static func nameEnd(in data: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = start
+        while i < end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(data + i).loadUnaligned(as: UInt64.self))
+            // Flags bytes below 0x3F ('?'); as in `find`, the lowest flag is always a true one.
+            let below = (word &- ones &* 0x3F) & ~word & highs
+            if below == 0 { i &+= 8; continue }
+            let candidate = i &+ below.trailingZeroBitCount / 8
+            if candidate >= end { return end }
+            if endsName(data[candidate]) { return candidate }
+            i = candidate &+ 1  // a digit, '-', '.' or ':' inside a name
+        }
+        return end
     }
 
     /// Whether `byte` ends an attribute name: `=`, `>`, `/`, `<` or white space.

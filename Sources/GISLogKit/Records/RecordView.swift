@@ -26,7 +26,7 @@ public enum RecordField: Int, Sendable, CaseIterable {
 ///   receives it; copy what you keep with `materialize` or the `string` accessors.
 public struct RecordView {
     /// Storage that every range below indexes into.
-    public let base: UnsafeRawPointer
+    public internal(set) var base: UnsafeRawPointer
     /// The whole record, `<Msg` to the closing tag (or to where it was cut).
     public internal(set) var recordRange: Range<Int> = 0..<0
     /// The message text between the start tag and the closing tag, untrimmed and with entities undecoded.
@@ -87,7 +87,8 @@ public struct RecordView {
 
     /// Clears what a previous record left, so one view can serve every record of a file.
     @inline(__always)
-    mutating func reset() {
+    mutating func reset(base: UnsafeRawPointer) {
+        self.base = base
         recordRange = 0..<0
         textRange = 0..<0
         fieldPresent = 0

@@ -135,10 +135,12 @@ public struct Event: Sendable, Hashable {
         set { update { $0.original = newValue } }
     }
 
-    public init(ruleID: String, category: RuleCategory, severity: RuleSeverity, time: Int64?, machine: String,
+    /// Optional fields default to nil, as in a memberwise initializer.
+    public init(ruleID: String, category: RuleCategory, severity: RuleSeverity, time: Int64? = nil, machine: String,
                 product: Product, component: Component, path: String, line: Int, byteOffset: Int64, level: Level,
-                code: Int?, source: String?, process: String?, thread: String?, user: String?, requestID: String?,
-                methodName: String?, message: String, fields: [EventField], original: String?) {
+                code: Int? = nil, source: String? = nil, process: String? = nil, thread: String? = nil,
+                user: String? = nil, requestID: String? = nil, methodName: String? = nil, message: String,
+                fields: [EventField], original: String? = nil) {
         box = Box(Values(
             ruleID: ruleID, category: category, severity: severity, time: time, machine: machine, product: product,
             component: component, path: path, line: line, byteOffset: byteOffset, level: level, code: code,
