@@ -55,6 +55,8 @@ public struct YAMLParser {
         var content: String
         /// The whole line, for block scalars.
         var raw: String
+        /// Only spaces, or a comment (decided once: the parser asks many times).
+        var isBlank: Bool
     }
 
     private var lines: [Line] = []
@@ -87,14 +89,13 @@ public struct YAMLParser {
             if content.hasPrefix("\t") && !content.trimmingSpaces().isEmpty {
                 throw YAMLError(line: number, column: indent + 1, message: "a tab indents this line; indent with spaces")
             }
-            lines.append(Line(number: number, indent: indent, content: content, raw: raw))
+            let trimmed = content.trimmingSpaces()
+            lines.append(Line(number: number, indent: indent, content: content, raw: raw,
+                              isBlank: trimmed.isEmpty || trimmed.hasPrefix("#")))
         }
     }
 
-    private func isBlank(_ line: Line) -> Bool {
-        let trimmed = line.content.trimmingSpaces()
-        return trimmed.isEmpty || trimmed.hasPrefix("#")
-    }
+    private func isBlank(_ line: Line) -> Bool { line.isBlank }
 
     /// Moves to the next line that holds something; returns it, or nil at the end.
     private mutating func nextContentLine() -> Line? {
@@ -181,7 +182,9 @@ public struct YAMLParser {
             } else {
                 // `- key: value` or `- - x`: the rest of the line is a block indented to where it starts.
                 let itemIndent = indent + 1 + spaces
-                lines[index] = Line(number: line.number, indent: itemIndent, content: rest, raw: line.raw)
+                let trimmed = rest.trimmingSpaces()
+                lines[index] = Line(number: line.number, indent: itemIndent, content: rest, raw: line.raw,
+                                    isBlank: trimmed.isEmpty || trimmed.hasPrefix("#"))
                 items.append(try block(indent: itemIndent))
             }
         }
@@ -208,18 +211,26 @@ public struct YAMLParser {
             return (key, true, rest, line.indent + 1 + (content.unicodeScalars.count - rest.unicodeScalars.count))
         }
         if let first = content.first, "[{&*!|>%@`#".contains(first) { return nil }
-        var previous: Character = " "
-        for (position, character) in content.enumerated() {
-            if character == "#" && previous == " " { return nil }
-            if character == ":" {
-                let next = content.dropFirst(position + 1).first
+        // By Unicode scalars with indices (columns count scalars, as elsewhere in this parser).
+        let scalars = content.unicodeScalars
+        var previous: Unicode.Scalar = " "
+        var position = 0
+        var cursor = scalars.startIndex
+        while cursor < scalars.endIndex {
+            let scalar = scalars[cursor]
+            let after = scalars.index(after: cursor)
+            if scalar == "#" && previous == " " { return nil }
+            if scalar == ":" {
+                let next = after < scalars.endIndex ? scalars[after] : nil
                 if next == nil || next == " " || next == "\t" {
-                    let key = String(content.prefix(position)).trimmingSpaces()
-                    let rest = String(content.dropFirst(position + 1))
+                    let key = String(scalars[..<cursor]).trimmingSpaces()
+                    let rest = String(scalars[after...])
                     return (key, false, rest, line.indent + 1 + position + 1)
                 }
             }
-            previous = character
+            previous = scalar
+            position += 1
+            cursor = after
         }
         return nil
     }
@@ -282,10 +293,9 @@ public struct YAMLParser {
             return try blockScalar(header: text, line: line, column: column, parentIndent: parentIndent)
         case "'", "\"", "[", "{":
             var joined = text
-            var scanner = ScalarScanner(text: Array(joined.unicodeScalars), line: line, column: column)
             while true {
                 do throws(YAMLError) {
-                    scanner = ScalarScanner(text: Array(joined.unicodeScalars), line: line, column: column)
+                    var scanner = ScalarScanner(text: Array(joined.unicodeScalars), line: line, column: column)
                     let node: YAMLNode
                     if first == "'" || first == "\"" {
                         node = YAMLNode(value: .scalar(try scanner.quoted(multiLineAllowed: true), quoted: true),
@@ -430,31 +440,32 @@ struct ScalarScanner {
     mutating func quoted(multiLineAllowed: Bool) throws(YAMLError) -> String {
         let quote = text[position]
         position += 1
-        var out = String.UnicodeScalarView()
+        // Collected as UTF-8 and decoded once: appending scalar by scalar to a String is slow.
+        var out = ScalarBytes()
         while true {
             guard let scalar = peek else { throw YAMLError(line: line, column: column, message: Self.needMore) }
             position += 1
             if scalar == "\n" {
                 guard multiLineAllowed else { throw YAMLError(line: line, column: column, message: Self.needMore) }
                 // Folding: a line break becomes a space, unless the next lines are empty.
-                while let last = out.last, last == " " || last == "\t" { out.removeLast() }
+                out.dropTrailingSpaces()
                 var breaks = 0
                 while let next = peek, next == " " || next == "\t" || next == "\n" || next == "\r" {
                     if next == "\n" { breaks += 1 }
                     position += 1
                 }
-                if breaks == 0 { out.append(" ") } else { out.append(contentsOf: String(repeating: "\n", count: breaks).unicodeScalars) }
+                for _ in 0..<max(breaks, 1) { out.append(breaks == 0 ? " " : "\n") }
                 continue
             }
             if quote == "'" {
                 if scalar == "'" {
                     if peek == "'" { out.append("'"); position += 1; continue }
-                    return String(out)
+                    return out.string
                 }
                 out.append(scalar)
                 continue
             }
-            if scalar == "\"" { return String(out) }
+            if scalar == "\"" { return out.string }
             guard scalar == "\\" else { out.append(scalar); continue }
             guard let escape = peek else { throw YAMLError(line: line, column: column, message: Self.needMore) }
             position += 1
@@ -536,6 +547,22 @@ struct ScalarScanner {
         }
         return YAMLNode(value: .scalar(String(out).trimmingSpaces(), quoted: false), line: startLine, column: startColumn)
     }
+}
+
+/// Text collected scalar by scalar, stored as UTF-8.
+private struct ScalarBytes {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ scalar: Unicode.Scalar) {
+        if scalar.isASCII { bytes.append(UInt8(scalar.value)) } else { UTF8.encode(scalar) { bytes.append($0) } }
+    }
+
+    /// Drops trailing spaces and tabs (before a folded line break).
+    mutating func dropTrailingSpaces() {
+        while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { bytes.removeLast() }
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 extension StringProtocol {
