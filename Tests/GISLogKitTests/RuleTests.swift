@@ -181,6 +181,36 @@ struct RuleEngineTests {
         return Scanner(options: options).run(ruleSet: set)
     }
 
+    /// The one-pass literal filter must answer exactly what a search per literal answers: literals that
+    /// share a first pair, overlap, sit at the very start or end, or run past the end of the text.
+    @Test func literalFilterAgreesWithOneSearchPerLiteral() {
+        let words = ["PKIX", "PKIX path", "12045", "certificate", "cert", "ce", "Invalid token", "token", "en.", "xyz"]
+        let storage = words.map { Array($0.utf8) }
+        var generator = SystemRandomNumberGenerator()
+        storage.withUnsafeBufferPointersForTest { literals in
+            let filter = LiteralFilter(literals: literals)
+            let pieces = words + ["a", " ", "PKI", "1204", "certificat", "tok", "\n", "é"]
+            for _ in 0..<2000 {
+                let text = Array((0..<Int.random(in: 0...12, using: &generator))
+                    .map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+                text.withUnsafeBytes { raw in
+                    let found = filter.scan(raw)
+                    for (bit, literal) in storage.enumerated() {
+                        let expected = text.firstRange(of: literal) != nil
+                        #expect((found & (1 << UInt64(bit)) != 0) == expected, "\(String(decoding: text, as: UTF8.self)) / \(words[bit])")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func manyCandidateRulesFindTheSameEventsWithTheFilter() throws {
+        // A SEVERE record meets every SEVERE/WARNING rule, so the engine takes the one-pass filter.
+        let line = #"<Msg time="2026-11-14T13:04:22,18" type="SEVERE" code="9003" source="Rest" machine="GIS01">PKIX path building failed: unable to find valid certification path to requested target; Invalid token.</Msg>"#
+        let result = try scan(line + "\n")
+        #expect(Set(result.events.map(\.ruleID)).contains("pkix-path-building-failed"))
+    }
+
     @Test func certificateEventCarriesFieldsAndRecordAttributes() throws {
         let line = #"<Msg time="2026-11-14T13:04:22,18" type="SEVERE" code="20010" source="Utilities/PrintingTools.GPServer" process="6120" thread="14" methodName="" machine="GIS01.EXAMPLE.COM" user="asmith" elapsed="" requestID="aa-bb">The certificate authority is invalid or incorrect (WinINet ERROR_INTERNET_INVALID_CA, 12045), URL = https://portal.example.com:7443/arcgis/sharing/rest/self?token=abc</Msg>"#
         let result = try scan(line + "\n")
@@ -280,5 +310,19 @@ struct LiteralTests {
     ] as [(String, String?)])
     func extract(pattern: String, literal: String?) {
         #expect(LiteralExtractor.requiredLiteral(in: pattern) == literal)
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// Calls `body` with a pointer to each element's bytes, all valid for the call.
+    func withUnsafeBufferPointersForTest(_ body: ([UnsafeRawBufferPointer]) -> Void) {
+        var pointers: [UnsafeMutableRawBufferPointer] = []
+        for bytes in self {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            copy.copyBytes(from: bytes)
+            pointers.append(copy)
+        }
+        defer { pointers.forEach { $0.deallocate() } }
+        body(pointers.map { UnsafeRawBufferPointer($0) })
     }
 }

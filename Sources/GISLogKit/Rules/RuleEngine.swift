@@ -59,13 +59,21 @@ public final class RuleEngine: RecordConsumer {
         let levelBit = UInt8(1) << record.level.rawValue, productBit = UInt8(1) << CompiledRule.bit(file.product)
         let gates = ruleSet.gates
         let (ungated, gated) = ruleSet.candidates(level: record.level, code: record.code)
+        // With many candidates, one pass finds all their literals; with a few, one search each is cheaper.
+        let filterFirst = ungated.count + gated.count >= Self.filterThreshold
+        var found: UInt64?
         // The cheap gates first, on plain values; the compiled rule only for records that pass them.
         @inline(__always) func consider(_ index: Int) {
             let gate = gates[index]
             guard gate.levelMask & levelBit != 0, gate.productMask & productBit != 0 else { return }
             if let literal = gate.literal {
-                guard let base = text.baseAddress,
-                      gislog_memmem(base, text.count, literal.baseAddress!, literal.count) != nil else { return }
+                if filterFirst && gate.literalBit != 0 {
+                    if found == nil { found = ruleSet.literalFilter.scan(text) }
+                    guard found! & gate.literalBit != 0 else { return }
+                } else {
+                    guard let base = text.baseAddress,
+                          gislog_memmem(base, text.count, literal.baseAddress!, literal.count) != nil else { return }
+                }
             }
             guard disabled.isEmpty || !disabled.contains(index) else { return }
             let compiled = ruleSet.rules[index]
@@ -75,6 +83,9 @@ public final class RuleEngine: RecordConsumer {
         for index in ungated { consider(Int(index)) }
         for index in gated { consider(Int(index)) }
     }
+
+    /// Candidate rules from which one pass over the text beats a search per rule.
+    static let filterThreshold = 4
 
     private func run(_ compiled: CompiledRule, index: Int, on record: inout RecordView, text: UnsafeRawBufferPointer,
                      file: InputFile) {

@@ -82,6 +82,8 @@ struct RuleGate {
     var hasSources: Bool
     /// The required literal (in `RuleSet`'s literal storage), or nil.
     var literal: UnsafeRawBufferPointer?
+    /// The literal's bit in `RuleSet.literalFilter`'s answer, or 0 when the filter does not know it.
+    var literalBit: UInt64 = 0
 }
 
 /// A loaded, validated, compiled set of rules, indexed so that a record meets only the rules whose level
@@ -94,6 +96,8 @@ public final class RuleSet: @unchecked Sendable {
     let gates: UnsafeMutableBufferPointer<RuleGate>
     /// The required literals, back to back.
     private let literals: UnsafeMutableRawBufferPointer
+    /// Finds the rules' literals in one pass, for records that meet many rules.
+    let literalFilter: LiteralFilter
     /// Candidate rule indices, back to back: first the rules without a code gate per level, then the rules
     /// of each gating code. `ungated[level]` and `gateRules[n]` are ranges into it.
     private let candidates: UnsafeMutableBufferPointer<Int32>
@@ -137,17 +141,30 @@ public final class RuleSet: @unchecked Sendable {
         literals = .allocate(byteCount: max(1, rules.reduce(0) { $0 + ($1.literal?.count ?? 0) }), alignment: 1)
         gates = .allocate(capacity: max(1, rules.count))
         var offset = 0
+        var filtered: [[UInt8]: Int] = [:]
+        var filterLiterals: [UnsafeRawBufferPointer] = []
         for (index, compiled) in rules.enumerated() {
             var literal: UnsafeRawBufferPointer?
+            var bit: UInt64 = 0
             if let bytes = compiled.literal {
                 let slot = UnsafeMutableRawBufferPointer(rebasing: literals[offset..<(offset + bytes.count)])
                 slot.copyBytes(from: bytes)
                 literal = UnsafeRawBufferPointer(slot)
                 offset += bytes.count
+                if bytes.count >= 2 {
+                    if let number = filtered[bytes] {
+                        bit = 1 << UInt64(number)
+                    } else if filterLiterals.count < LiteralFilter.capacity {
+                        filtered[bytes] = filterLiterals.count
+                        bit = 1 << UInt64(filterLiterals.count)
+                        filterLiterals.append(literal!)
+                    }
+                }
             }
             gates[index] = RuleGate(levelMask: compiled.levelMask, productMask: compiled.productMask,
-                                    hasSources: !compiled.sourcesLowercased.isEmpty, literal: literal)
+                                    hasSources: !compiled.sourcesLowercased.isEmpty, literal: literal, literalBit: bit)
         }
+        literalFilter = LiteralFilter(literals: filterLiterals)
         maxCaptures = rules.map(\.pattern.captureCount).max() ?? 0
     }
 
