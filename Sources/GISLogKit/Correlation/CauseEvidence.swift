@@ -43,12 +43,13 @@ extension Correlator {
 
     // MARK: - Tokens
 
-    func tokenScore(_ trust: [Event], machine: String, peerMachines: [String], tokens: [Event], history: [Event]) -> Score {
+    func tokenScore(_ trust: [Event], machine: String, peerMachines: [String], history: [Event]) -> Score {
         let related = Set([machine] + peerMachines)
-        let candidates = tokens.filter { related.contains($0.machine) }
+        let candidates = related.count == 1 ? tokensByMachine[machine] ?? []
+            : RuleScanResult.ordered(related.flatMap { tokensByMachine[$0] ?? [] })
         var preceded: [Event] = []
         var support: [Event] = []
-        var supportKeys = Set<String>()
+        var supportKeys = Set<EventKey>()
         for failure in trust {
             let time = failure.time!
             let lower = firstIndex(in: candidates, atOrAfter: time - options.tokenWindow)

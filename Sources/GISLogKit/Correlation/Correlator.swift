@@ -19,11 +19,16 @@ public struct Correlator {
     public let options: CorrelationOptions
     let zone: LogTimeZone
     /// Set by `diagnose` for the wording of aggregate reasons.
-    var allTokens: [Event] = []
     var allSelfSignedMentions: [Event] = []
     let definitions: [CauseID: CauseDefinition]
     var machineProducts: [String: Product]
     let machineSpans: [String: MachineSpan]
+    /// Machine names by their upper-cased full name and by their first label, for `knownMachine`
+    /// (made once per diagnosis: it is asked for every failing call's host).
+    private var machinesByName: [String: String] = [:]
+    private var machinesByShortName: [String: String] = [:]
+    /// Token events per machine, in time order (set by `diagnose`).
+    var tokensByMachine: [String: [Event]] = [:]
 
     /// - Parameters:
     ///   - causes: the cause definitions (words, steps, which rules each explains).
@@ -107,8 +112,9 @@ public struct Correlator {
         let failures = allFailures
         let restarts = restartEpisodes(events)
         let tokens = events.filter { $0.category == .token && $0.time != nil }
+        tokensByMachine = Dictionary(grouping: tokens, by: \.machine)
+        indexMachines()
         let selfSignedMentions = events.filter { Self.namesSelfSigned($0) }
-        allTokens = tokens
         allSelfSignedMentions = selfSignedMentions
 
         // Episodes: site-wide runs of failures.
@@ -146,7 +152,7 @@ public struct Correlator {
                     let peerMachines = peers(of: trust).compactMap { knownMachine(named: $0.host) }
                     let restart = restartScore(episode: episodeTrust, machine: machine, peerMachines: peerMachines,
                                                restarts: restarts, allFailures: trustFailures)
-                    let token = tokenScore(trust, machine: machine, peerMachines: peerMachines, tokens: tokens,
+                    let token = tokenScore(trust, machine: machine, peerMachines: peerMachines,
                                            history: trustByMachine[machine] ?? [])
                     let selfSigned = selfSignedScore(trust, machine: machine, peerMachines: peerMachines,
                                                      mentions: selfSignedMentions, episode: episode)
@@ -268,7 +274,7 @@ public struct Correlator {
         let episode = incidents.flatMap(\.failures).sorted { ($0.time ?? 0) < ($1.time ?? 0) }
         switch cause {
         case .tokenExpiry:
-            return tokenScore(failures, machine: machine, peerMachines: peerMachines, tokens: allTokens,
+            return tokenScore(failures, machine: machine, peerMachines: peerMachines,
                               history: failures).reasons
         case .selfSignedCertificate:
             return selfSignedScore(failures, machine: machine, peerMachines: peerMachines, mentions: allSelfSignedMentions,
@@ -293,7 +299,7 @@ public struct Correlator {
         return low
     }
 
-    static func key(_ event: Event) -> String { "\(event.path)\u{1F}\(event.line)\u{1F}\(event.ruleID)" }
+    static func key(_ event: Event) -> EventKey { EventKey(event) }
 
     // MARK: - Helpers
 
@@ -309,13 +315,23 @@ public struct Correlator {
         })
     }
 
-    /// The machine in these logs that a host name refers to (full name, or first label), if any.
+    /// The machine in these logs that a host name refers to (full name, or first label), if any. Two
+    /// machines with the same first label: the first in sorted order, so the answer does not vary by run.
     func knownMachine(named host: String) -> String? {
         let upper = host.uppercased()
-        let names = Array(machineSpans.keys) + Array(machineProducts.keys)
-        if let exact = names.first(where: { $0 == upper }) { return exact }
-        let short = upper.split(separator: ".").first.map(String.init) ?? upper
-        return names.first { ($0.split(separator: ".").first.map(String.init) ?? $0) == short }
+        if let exact = machinesByName[upper] { return exact }
+        return machinesByShortName[Self.firstLabel(upper)]
+    }
+
+    private static func firstLabel(_ name: String) -> String { name.split(separator: ".").first.map(String.init) ?? name }
+
+    private mutating func indexMachines() {
+        machinesByName = [:]
+        machinesByShortName = [:]
+        for name in Set(machineSpans.keys).union(machineProducts.keys).sorted() {
+            machinesByName[name] = name
+            if machinesByShortName[Self.firstLabel(name)] == nil { machinesByShortName[Self.firstLabel(name)] = name }
+        }
     }
 
     func bursts(of events: [Event]) -> [Burst] {
@@ -348,8 +364,22 @@ func orderedUnique<T: Hashable>(_ items: [T]) -> [T] {
     return items.filter { seen.insert($0).inserted }
 }
 
+/// What makes an event the same event when several lists hold it: its rule, file and line.
+struct EventKey: Hashable {
+    var path: String
+    var line: Int
+    var ruleID: String
+
+    init(_ event: Event) {
+        path = event.path
+        line = event.line
+        ruleID = event.ruleID
+    }
+}
+
 func uniqueEvents(_ events: [Event]) -> [Event] {
-    var seen = Set<String>()
-    return events.filter { seen.insert("\($0.path)\u{1F}\($0.line)\u{1F}\($0.ruleID)").inserted }
+    var seen = Set<EventKey>()
+    return events.filter { seen.insert(EventKey($0)).inserted }
         .sorted { ($0.time ?? .max, $0.path, $0.line) < ($1.time ?? .max, $1.path, $1.line) }
 }
+
