@@ -101,7 +101,6 @@ struct ScanCommand: ParsableCommand {
         } catch {
             throw CommandFailure("--timezone: \(error.description)")
         }
-        let ruleSet = try rules.load()
         var options = ScanOptions(paths: paths, timeZone: zone)
         options.maxRecordBytes = maxRecordSize
         guard let cap = ByteSize.parse(maxDecompressed), cap > 0 else {
@@ -120,6 +119,9 @@ struct ScanCommand: ParsableCommand {
             err.flush()
             throw ExitCode(2)
         }
+        // One big .gz starts inflating on its own thread while the rules load.
+        if state == nil { scanner.openEarly() }
+        let ruleSet = try rules.load()
         let now = TimeSpec.now()
         var previous: ScanState?
         if let state {

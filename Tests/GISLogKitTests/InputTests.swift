@@ -144,6 +144,29 @@ struct GzipTests {
         }
     }
 
+    /// `gislog scan` opens one big .gz before loading rules, so that inflating starts early; the scan must
+    /// be the same as one that opens it in the worker, and a scanner dropped unused must stop its thread.
+    @Test func filesOpenedEarlyGiveTheSameScan() throws {
+        let directory = TemporaryDirectory()
+        directory.write("big.log.gz", gzipped(records(0..<4000) + "<Msg time=\"2026-11-14T10:00:00,1\" type=\"INFO\">cut"))
+        var options = ScanOptions(paths: [directory.path], timeZone: .utc)
+        options.workers = 2
+        func scan(early: Bool) -> (ScanResult, [CollectedRecord]) {
+            let scanner = Scanner(options: options)
+            if early { scanner.openEarly() }
+            let (result, consumers) = scanner.run { CollectingConsumer() }
+            return (result, consumers.flatMap(\.records))
+        }
+        let (plain, plainRecords) = scan(early: false)
+        let (early, earlyRecords) = scan(early: true)
+        #expect(earlyRecords.count == 4001)
+        #expect(earlyRecords.map(\.text) == plainRecords.map(\.text))
+        #expect(early.coverage.totals == plain.coverage.totals)
+        #expect(early.warnings.map(\.message) == plain.warnings.map(\.message))
+        #expect(early.warnings.contains { $0.kind == .unterminatedRecord })
+        for _ in 0..<10 { Scanner(options: options).openEarly() }
+    }
+
     @Test func gzipAcrossTinyReadChunks() {
         let text = records(0..<300)
         let (records, outcome) = read(bytes: gzipped(text), name: "a.gz", maxRecordBytes: 1024, chunkSize: 100)

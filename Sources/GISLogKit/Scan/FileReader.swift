@@ -21,14 +21,25 @@ public struct IncrementalContext: Sendable {
     }
 }
 
+/// A file opened before the scan began (its inflating already under way), with the warnings opening it gave.
+// SAFETY: made by the thread that opens it and then handed to exactly one worker, which alone uses its
+// sources from then on: never used by two threads at once.
+struct OpenedEarly: @unchecked Sendable {
+    let warnings: WarningLog
+    let opened: InputOpener.Opened
+}
+
 /// Reads one file start to end: opens it, picks the reader, counts levels and machine spans, and turns
 /// every failure into a warning so the scan goes on.
 enum FileReader {
-    /// - Parameter prefetch: inflate gzip on a second thread (when cores would otherwise idle).
+    /// - Parameters:
+    ///   - prefetch: inflate gzip on a second thread (when cores would otherwise idle).
+    ///   - early: the file, already opened (full scans only).
     static func read<Consumer: RecordConsumer>(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
                                                consumer: Consumer, prefetch: Bool = false,
-                                               incremental: IncrementalContext? = nil) -> FileOutcome {
-        let warnings = WarningLog(path: file.path)
+                                               incremental: IncrementalContext? = nil,
+                                               early: OpenedEarly? = nil) -> FileOutcome {
+        let warnings = early?.warnings ?? WarningLog(path: file.path)
         var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
                                     storedBytes: 0, counters: ReaderCounters())
         var sink = FileSink(file: file, consumer: consumer)
@@ -38,8 +49,13 @@ enum FileReader {
         consumer.beginFile(file)
         defer { consumer.endFile(file) }
         do throws(InputError) {
-            var opened = try InputOpener.open(path: file.path, warnings: warnings,
+            var opened: InputOpener.Opened
+            if let early {
+                opened = early.opened
+            } else {
+                opened = try InputOpener.open(path: file.path, warnings: warnings,
                                               decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
+            }
             coverage.format = opened.format
             coverage.encoding = opened.encoding
             var start: (offset: Int64, line: Int) = (0, 1)

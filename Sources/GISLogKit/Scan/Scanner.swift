@@ -83,11 +83,33 @@ public struct ScanResult: Sendable {
 public struct Scanner: Sendable {
     public let options: ScanOptions
     public let discovery: Discovery
+    private let early = EarlyFiles()
 
     /// Walks the paths (no file is read yet).
     public init(options: ScanOptions) {
         self.options = options
         discovery = LogDiscovery.discover(paths: options.paths)
+    }
+
+    /// Whether the file at `index` is inflated on a thread of its own: when fewer files remain than
+    /// workers, a core would otherwise idle.
+    private func prefetches(_ index: Int) -> Bool {
+        options.workers > 1 && discovery.files.count - index < options.workers
+    }
+
+    /// Opens now the files that will be inflated on threads of their own (one big `.gz`, say), so that
+    /// inflating starts while the caller still prepares (loads rules); `run` takes them over. For full
+    /// scans: an incremental run decides how to open a file from its checkpoint.
+    public func openEarly() {
+        for index in discovery.files.indices where prefetches(index) {
+            let file = discovery.files[index]
+            let warnings = WarningLog(path: file.path)
+            // A file that cannot be opened now is opened again by `run`, which reports why.
+            guard let opened = try? InputOpener.open(path: file.path, warnings: warnings,
+                                                     decompressedLimit: options.maxDecompressedBytes, prefetch: true)
+            else { continue }
+            early.put(OpenedEarly(warnings: warnings, opened: opened), at: index)
+        }
     }
 
     /// A progress object for `run`, sized from the discovered files.
@@ -119,10 +141,9 @@ public struct Scanner: Sendable {
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < files.count else { break }
-                // When fewer files remain than workers, a core would idle: inflate on a thread of its own.
-                let prefetch = options.workers > 1 && files.count - index < options.workers
                 let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer,
-                                              prefetch: prefetch, incremental: incremental)
+                                              prefetch: prefetches(index), incremental: incremental,
+                                              early: incremental == nil ? early.take(index) : nil)
                 progress?.finished(file: outcome.coverage.storedBytes)
                 outcomes.withLock { $0[index] = outcome }
             }
@@ -145,6 +166,15 @@ public struct Scanner: Sendable {
         coverage.machines = machines.values.sorted { $0.machine < $1.machine }
         return (ScanResult(coverage: coverage, warnings: warnings, checkpoints: checkpoints), consumers)
     }
+}
+
+/// Files opened by `Scanner.openEarly`, until a worker takes them (each exactly once).
+private final class EarlyFiles: Sendable {
+    private let files = Mutex<[Int: OpenedEarly]>([:])
+
+    func put(_ file: OpenedEarly, at index: Int) { files.withLock { $0[index] = file } }
+
+    func take(_ index: Int) -> OpenedEarly? { files.withLock { $0.removeValue(forKey: index) } }
 }
 
 /// Hands a worker its own consumer across the `concurrentPerform` boundary.
