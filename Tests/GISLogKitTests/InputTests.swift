@@ -1,3 +1,5 @@
+import CGISLogShims
+import CZlib
 import Foundation
 import Testing
 @testable import GISLogKit
@@ -53,6 +55,56 @@ struct GzipTests {
         }
         #expect(offset >= Int64(bytes.count / 2))
         #expect(offset <= Int64(bytes.count))
+    }
+
+    /// The folded CRC must equal zlib's for every length and alignment (64 is the least it folds).
+    @Test func foldedCRCAgreesWithZlib() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<5000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            for length in Array(0..<300) + [1023, 1024, 1025, 4093, 4900] {
+                for offset in 0..<4 {
+                    let seed = UInt32(truncatingIfNeeded: crc32_z(0, base, 5))
+                    let expected = UInt32(truncatingIfNeeded: crc32_z(UInt(seed), base + offset, length))
+                    var crc = seed
+                    let folded = gislog_crc32_fold(&crc, base + offset, length)
+                    crc = UInt32(truncatingIfNeeded: crc32_z(UInt(crc), base + offset + folded, length - folded))
+                    #expect(crc == expected, "length \(length), offset \(offset)")
+                }
+            }
+        }
+    }
+
+    /// gislog checks each member's CRC-32 and length itself (not zlib): a wrong trailer is damage, found
+    /// wherever the trailer falls in the input reads, and the members before it are kept.
+    @Test("a member's trailer is checked", arguments: [(4, "incorrect data check"), (0, nil), (8, "incorrect length check")])
+    func memberTrailersAreChecked(flip: Int, problem: String?) throws {
+        let first = gzipped(records(0..<40)), second = gzipped(records(40..<80)), third = gzipped(records(80..<90))
+        var bytes = first + second + third
+        // flip = 4 changes the second member's CRC, 8 its length; 0 leaves it alone.
+        if flip > 0 { bytes[first.count + second.count - 9 + flip] ^= 0x01 }
+        let whole = Array(records(0..<90).utf8)
+        for inputCapacity in [5, 6, 7, 8, 9, 13, 64, 4096] {
+            let warnings = WarningLog(path: "m.gz")
+            let source = GzipSource(upstream: MemorySource(bytes), warnings: warnings, inputCapacity: inputCapacity)
+            var out: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 333)
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+                if count == 0 { break }
+                out += chunk[..<count]
+            }
+            if let problem {
+                #expect(out == Array(records(0..<80).utf8), "capacity \(inputCapacity)")  // members one and two
+                let warning = try #require(warnings.warnings.first { $0.kind == .corruptGzip })
+                #expect(warning.message.contains(problem))
+                #expect(warning.location == .compressedOffset(Int64(first.count + second.count)))
+            } else {
+                #expect(out == whole, "capacity \(inputCapacity)")
+                #expect(warnings.warnings.isEmpty)
+            }
+        }
     }
 
     @Test func trailingGarbageIsIgnoredWithAWarning() throws {

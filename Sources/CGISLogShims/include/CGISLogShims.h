@@ -14,4 +14,10 @@ size_t gislog_count_newlines(const uint8_t *_Nonnull bytes, size_t length);
 // Finds the first byte that is not 7-bit ASCII, or returns length. Lets valid ASCII skip UTF-8 checks.
 size_t gislog_first_non_ascii(const uint8_t *_Nonnull bytes, size_t length);
 
+// Folds a gzip CRC-32 over the longest prefix of `bytes` it can take in 16-byte blocks with carry-less
+// multiplication (64 bytes at least, on CPUs with PCLMULQDQ and SSE4.1): `*crc` is zlib's CRC of what came
+// before and is updated. Returns the bytes taken (0 when the CPU lacks the instructions or the buffer is
+// short); the caller hands the rest to zlib's crc32. More than twice zlib's speed.
+size_t gislog_crc32_fold(uint32_t *_Nonnull crc, const uint8_t *_Nonnull bytes, size_t length);
+
 #endif

@@ -1,3 +1,4 @@
+internal import CGISLogShims
 internal import CZlib
 
 /// The inflated content of a gzip file, decoded in-process with zlib.
@@ -5,6 +6,9 @@ internal import CZlib
 /// Reads every member of a multi-member file (what `cat a.gz b.gz` makes). Damage never throws: a truncated
 /// or corrupt stream yields everything decoded up to the damage and a warning with the compressed offset;
 /// bytes after the last member that are not another member are ignored with a warning, as gzip(1) does.
+///
+/// Each member's CRC-32 and length are checked here rather than by zlib: zlib's CRC was a fifth of the time
+/// spent inflating, and folding it with carry-less multiplication is more than twice as fast.
 final class GzipSource: ByteSource {
     private let upstream: any ByteSource
     private let warnings: WarningLog
@@ -19,6 +23,11 @@ final class GzipSource: ByteSource {
     private var finished = false
     /// Whether the current member has produced its header yet (used to tell "truncated" from "no data").
     private var memberBytesIn: Int64 = 0
+    /// CRC-32 and length (modulo 2^32) of what the current member inflated so far, for its trailer.
+    private var memberCRC: UInt32 = 0
+    private var memberLength: UInt32 = 0
+    /// The last input bytes before `input[0]`: a member's trailer may straddle a refill.
+    private var consumedTail: [UInt8] = []
     private(set) var decodedBytes: Int64 = 0
 
     var storedBytesRead: Int64 { upstream.storedBytesRead }
@@ -38,6 +47,8 @@ final class GzipSource: ByteSource {
         if gislog_inflateInit2(stream, 15 + 16) != Z_OK {
             finished = true
             warnings.add(.corruptGzip, "zlib could not start (out of memory?)", hint: "run the scan again")
+        } else {
+            inflateValidate(stream, 0)  // the trailer is checked by `memberEnds`
         }
     }
 
@@ -55,6 +66,7 @@ final class GzipSource: ByteSource {
         if upstreamEnded { return false }
         let unread = Int(stream.pointee.avail_in)
         let consumed = inputFill - unread
+        consumedTail = Array((consumedTail + input[max(0, consumed - 8)..<consumed]).suffix(8))
         if unread > 0 && consumed > 0 {
             input.baseAddress!.copyMemory(from: input.baseAddress! + consumed, byteCount: unread)
         }
@@ -94,8 +106,10 @@ final class GzipSource: ByteSource {
                 return deliver(produced)
             }
             let before = stream.pointee.avail_in
+            let outStart = stream.pointee.next_out!
             let status = inflate(stream, Z_NO_FLUSH)
             memberBytesIn += Int64(before - stream.pointee.avail_in)
+            addToCheck(outStart, outStart.distance(to: stream.pointee.next_out!))
             let produced = room - Int(stream.pointee.avail_out)
             switch status {
             case Z_OK:
@@ -105,6 +119,13 @@ final class GzipSource: ByteSource {
                 break
             case Z_STREAM_END:
                 memberBytesIn = 0
+                if let problem = trailerProblem() {
+                    finished = true
+                    warnings.add(.corruptGzip, at: .compressedOffset(compressedOffset),
+                                 "gzip data is corrupt (\(problem)); kept what was decoded before it",
+                                 hint: "check the file with `gzip -t`; recompress it from the original if you have one")
+                    return deliver(produced)
+                }
                 try startNextMember()
             default:
                 let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
@@ -116,6 +137,29 @@ final class GzipSource: ByteSource {
             }
             if produced > 0 || finished { return deliver(produced) }
         }
+    }
+
+    /// Adds inflated bytes to the current member's CRC and length.
+    private func addToCheck(_ start: UnsafeMutablePointer<UInt8>, _ count: Int) {
+        guard count > 0 else { return }
+        var crc = memberCRC
+        let folded = gislog_crc32_fold(&crc, start, count)
+        if folded < count { crc = UInt32(truncatingIfNeeded: crc32_z(UInt(crc), start + folded, count - folded)) }
+        memberCRC = crc
+        memberLength &+= UInt32(truncatingIfNeeded: count)
+    }
+
+    /// At the end of a member: zlib has just consumed its trailer (CRC-32, then length, little-endian), the
+    /// eight bytes before `next_in`. Returns what does not match, and starts the next member's check.
+    private func trailerProblem() -> String? {
+        let consumedNow = input.baseAddress!.assumingMemoryBound(to: UInt8.self).distance(to: stream.pointee.next_in)
+        let trailer = Array((consumedTail + input[0..<consumedNow]).suffix(8))
+        defer { memberCRC = 0; memberLength = 0 }
+        guard trailer.count == 8 else { return "its trailer is missing" }
+        func word(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(trailer[at + $1]) << (8 * $1) } }
+        if word(0) != memberCRC { return "incorrect data check" }
+        if word(4) != memberLength { return "incorrect length check" }
+        return nil
     }
 
     private func deliver(_ count: Int) -> Int {
@@ -136,6 +180,7 @@ final class GzipSource: ByteSource {
         let next = stream.pointee.next_in!
         if available >= 2 && next[0] == 0x1f && next[1] == 0x8b {
             inflateReset(stream)
+            inflateValidate(stream, 0)
             return
         }
         let offset = compressedOffset
