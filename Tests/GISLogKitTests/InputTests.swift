@@ -177,7 +177,8 @@ struct GzipTests {
             return (sink.seen, reader.counters)
         }
         let copied = try collect(MemorySource(text))
-        let lent = try collect(PrefetchingSource(upstream: MemorySource(text), blockSize: blockSize, depth: 3, headroom: headroom))
+        let lent = try collect(try #require(PrefetchingSource(upstream: MemorySource(text), blockSize: blockSize, depth: 3,
+                                                               headroom: headroom)))
         #expect(copied.seen.count == 92)
         #expect(lent.seen == copied.seen)
         #expect(lent.counters == copied.counters)

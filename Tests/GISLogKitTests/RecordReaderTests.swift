@@ -79,6 +79,39 @@ struct RecordReaderTests {
         #expect(records.first?.fields[.requestID] == nil)
     }
 
+    /// An incremental run resumes after the last complete record and checks the 64 bytes before it. When
+    /// the record still being written at the end needs several refills, those bytes must not shrink.
+    @Test func heldBackTailKeepsAFullResumeMarker() throws {
+        let body = String(repeating: "<Msg time='2024-01-01T00:00:00,000' type='INFO'>hello</Msg>\n", count: 20)
+        let text = Array((body + "<Msg time='2024-01-01T00:00:00,000' type='INFO'>hello</Msg><Msg type='INFO'>still being writ").utf8)
+        struct Sink: RecordSink { mutating func accept(_ record: inout RecordView) {} }
+        for chunk in [64, 100, 1000] {
+            for lent in [false, true] {
+                let source: any ByteSource = lent
+                    ? try #require(PrefetchingSource(upstream: MemorySource(text), blockSize: chunk, depth: 2, headroom: 256))
+                    : MemorySource(text)
+                let reader = RecordReader(source: source, warnings: WarningLog(path: "t"), zone: .utc,
+                                          buffer: ReadBuffer(maxRecordBytes: 4096, chunkSize: chunk), holdBackTail: true)
+                var sink = Sink()
+                try reader.run(&sink)
+                let end = Int(reader.consumedOffset)
+                #expect(end == text.count - "<Msg type='INFO'>still being writ".utf8.count)
+                #expect(reader.bytes(before: reader.consumedOffset, count: 64) == Array(text[(end - 64)..<end]),
+                        "chunk \(chunk), lent \(lent)")
+            }
+        }
+    }
+
+    /// A stray '=' where a name should be is an empty name: its value is skipped, and a '>' inside that
+    /// value does not end the start tag.
+    @Test func strayEqualsBeforeAQuotedValue() {
+        let (records, _) = read(text: "<Msg time='2024-01-01T00:00:00,000' ='a>b' type='SEVERE' code='1'>hello</Msg>\n")
+        #expect(records.count == 1)
+        #expect(records.first?.level == .severe)
+        #expect(records.first?.code == 1)
+        #expect(records.first?.text == "hello")
+    }
+
     /// Names are scanned eight bytes at a time for a byte below '?': digits, '-', '.' and ':' inside a
     /// name must not end it, and a name may end in any of its eight places.
     @Test func attributeNamesWithDigitsAndPunctuation() {

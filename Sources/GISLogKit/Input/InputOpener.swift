@@ -53,7 +53,8 @@ enum InputOpener {
             encoding.gzip = true
             upstream = GzipSource(upstream: PrefixedSource(prefix: head, upstream: upstream),
                                   warnings: warnings, limit: decompressedLimit)
-            if prefetch { upstream = PrefetchingSource(upstream: upstream) }
+            // Without a thread to spare, the caller inflates as it reads.
+            if prefetch, let prefetching = PrefetchingSource(upstream: upstream) { upstream = prefetching }
             head = try peek(upstream)
         }
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {

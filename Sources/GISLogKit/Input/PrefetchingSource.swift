@@ -23,11 +23,12 @@ final class PrefetchingSource: ByteSource {
     ///   - depth: blocks in flight (several, so that the two threads rarely wait for each other when
     ///     they run at about the same speed).
     ///   - headroom: the most bytes `lend` carries over; a longer unfinished record is copied by the reader.
-    init(upstream: any ByteSource, blockSize: Int = 1 << 20, depth: Int = 8, headroom: Int = 64 << 10) {
+    /// - Returns: nil when no thread can be started; `upstream` is then untouched, for the caller to read.
+    init?(upstream: any ByteSource, blockSize: Int = 1 << 20, depth: Int = 4, headroom: Int = 64 << 10) {
         precondition(depth >= 2, "lend keeps one block while the producer fills another")
-        shared = Shared(upstream: upstream, blockSize: blockSize, depth: depth, headroom: headroom)
-        let shared = shared
-        Self.spawn { shared.produce() }
+        let shared = Shared(upstream: upstream, blockSize: blockSize, depth: depth, headroom: headroom)
+        guard Self.spawn({ shared.produce() }) else { return nil }
+        self.shared = shared
     }
 
     deinit {
@@ -143,7 +144,9 @@ final class PrefetchingSource: ByteSource {
 
     /// Starts a POSIX thread (not a Dispatch worker: the scan's workers may fill Dispatch's pool and
     /// block on this thread, which must therefore always get to run).
-    private static func spawn(_ body: @escaping @Sendable () -> Void) {
+    /// Returns false when the thread could not be created (running `body` here instead would block for
+    /// good once the blocks are full, with nobody reading them).
+    private static func spawn(_ body: @escaping @Sendable () -> Void) -> Bool {
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { raw in
@@ -151,11 +154,12 @@ final class PrefetchingSource: ByteSource {
             box.body()
             return nil
         }, context)
-        if status == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+        guard status == 0 else {
+            Unmanaged<Box>.fromOpaque(context).release()
+            return false
         }
+        pthread_detach(thread)
+        return true
     }
 
     private final class Box: Sendable {

@@ -203,7 +203,7 @@ final class AdminJSONReader {
             }
             if let message { view.textRange = message }
             view.recordRange = 0..<storage.count
-            view.line = line(at: range.lowerBound)
+            view.storedLine = line(at: range.lowerBound)
             view.byteOffset = base + Int64(range.lowerBound)
             counters.records += 1
             if let type = view.bytes(.type) { view.level = Level(bytes: type) }

@@ -54,7 +54,7 @@ final class ReadBuffer {
 struct RecordClock {
     private var zone: ZoneCache
     private var minuteKey: (UInt64, UInt64) = (0, 0)
-    private var minuteUTC: Int64?
+    private var minute: (wall: Int64, utc: Int64)?
 
     init(zone: LogTimeZone) { self.zone = ZoneCache(zone: zone) }
 
@@ -63,15 +63,18 @@ struct RecordClock {
     mutating func instant(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         guard bytes.count >= 19 else { return nil }
         let key = (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        if let minuteUTC, key == minuteKey {
-            return LogTime.millisecondsIntoMinute(bytes).map { minuteUTC + $0 }
+        if let minute, key == minuteKey {
+            return LogTime.millisecondsIntoMinute(bytes).map { within in
+                within < 60_000 ? minute.utc + within : zone.utc(fromWallClock: minute.wall + within)
+            }
         }
         guard let wall = LogTime.parseWallClock(bytes), let within = LogTime.millisecondsIntoMinute(bytes) else { return nil }
         // A minute lies within one quarter hour, so it has one offset: its start converts like any time in it.
-        let start = zone.utc(fromWallClock: wall - within)
+        // A leap second (:60) belongs to the next minute, which may have another offset: converted alone.
+        let start = (wall: wall - within, utc: zone.utc(fromWallClock: wall - within))
         minuteKey = key
-        minuteUTC = start
-        return start + within
+        minute = start
+        return within < 60_000 ? start.utc + within : zone.utc(fromWallClock: wall)
     }
 }
 
@@ -159,25 +162,35 @@ final class RecordReader {
 
     // MARK: - Buffer management
 
-    /// Line number (1-based) of the byte at `index`.
-    private func line(at index: Int) -> Int {
+    /// Line number (1-based) of the byte at `index` in the buffer, counted from the last answer, forward or
+    /// back. Records ask only when a consumer wants their line (an event); the rest is counted in bulk.
+    func line(at index: Int) -> Int {
         if index > countedTo {
             newlinesBefore += gislog_count_newlines(data + countedTo, index - countedTo)
-            countedTo = index
+        } else if index < countedTo {
+            newlinesBefore -= gislog_count_newlines(data + index, countedTo - index)
         }
+        countedTo = index
         return newlinesBefore + 1
+    }
+
+    /// Counts the line of `consumedOffset` while it is still in the buffer (it is needed only at the end).
+    private func noteConsumedLine() {
+        let index = Int(consumedOffset - base)
+        if index >= 0 && index <= fill { consumedLine = line(at: index) }
     }
 
     /// Keeps `data[keep..<fill]` at the front and puts more bytes after it: in a block the source lends, or
     /// moved to the front of the reader's own buffer and read after.
     private func refill(keeping keep: Int) throws(InputError) {
+        noteConsumedLine()
         _ = line(at: keep)
         // Keep the bytes before the resume point if this refill drops them (incremental runs need them).
         let consumedIndex = Int(consumedOffset - base)
         if consumedIndex >= 0 && consumedIndex <= fill {
-            let start = max(0, consumedIndex - 64)
-            savedMarker = (consumedOffset, Array(UnsafeBufferPointer(start: data + start, count: consumedIndex - start)))
+            savedMarker = (consumedOffset, bytes(endingAt: consumedIndex, count: 64))
         }
+        dropped = bytes(endingAt: keep, count: 64)
         if fill > 0 { lastByte = data[fill - 1] }
         let kept = fill - keep
         base += Int64(keep)
@@ -204,13 +217,23 @@ final class RecordReader {
 
     /// The bytes just before `consumedOffset`, saved when a refill drops them from the buffer.
     private var savedMarker: (offset: Int64, bytes: [UInt8])?
+    /// The last (up to 64) bytes before `data[0]`, dropped by the last refill: with them a marker can reach
+    /// back past the start of the buffer (which begins at the record being read).
+    private var dropped: [UInt8] = []
+
+    /// Up to `count` (at most 64) bytes before `data[end]`, reaching into `dropped` when the buffer has fewer.
+    private func bytes(endingAt end: Int, count: Int) -> [UInt8] {
+        let start = max(0, end - count)
+        let inBuffer = Array(UnsafeBufferPointer(start: data + start, count: end - start))
+        return end - start == count ? inBuffer : Array((dropped + inBuffer).suffix(count))
+    }
 
     /// Up to `count` (at most 64) bytes just before decoded offset `offset`, if still known.
     func bytes(before offset: Int64, count: Int) -> [UInt8]? {
         let end = Int(offset - base)
-        if end >= 0, end <= fill, end >= min(count, Int(offset)) {
-            let start = max(0, end - count)
-            return Array(UnsafeBufferPointer(start: data + start, count: end - start))
+        if end >= 0, end <= fill {
+            let known = bytes(endingAt: end, count: count)
+            if known.count >= min(count, Int(offset)) { return known }
         }
         if let saved = savedMarker, saved.offset == offset { return Array(saved.bytes.suffix(count)) }
         return nil
@@ -272,6 +295,7 @@ final class RecordReader {
     /// Reads the whole source, calling `body` once per record.
     func run<Sink: RecordSink>(_ sink: inout Sink) throws(InputError) {
         var view = RecordView(base: UnsafeRawPointer(data))
+        view.lines = self
         try refill(keeping: 0)
         while true {
             let remaining = fill - position
@@ -318,7 +342,6 @@ final class RecordReader {
             case .done(let end):
                 position = end
                 gapStart = end
-                consumedLine = line(at: end)
                 consumedOffset = base + Int64(end)
             case .heldBack:
                 position = fill
@@ -331,11 +354,11 @@ final class RecordReader {
                 skippingOversized = true
                 position = min(fill, at + buffer.maxRecordBytes)
                 gapStart = position
-                consumedLine = line(at: position)
                 consumedOffset = base + Int64(position)
             }
         }
         closeGapLine(at: fill)
+        noteConsumedLine()
         if fill > 0 { lastByte = data[fill - 1] }
         counters.lines = counters.decodedBytes == 0 ? 0 : line(at: fill) - (lastByte == 0x0A ? 1 : 0)
         if !holdBackTail {
@@ -396,7 +419,7 @@ final class RecordReader {
                 break attributes
             }
             let nameStart = i
-            i = Self.nameEnd(in: data, from: i + 1, to: fill)
+            i = Self.nameEnd(in: data, from: i, to: fill)  // from `i`: a stray "=" is an empty name
             let nameEnd = i
             while i < fill && isSpace(data[i]) { i += 1 }
             guard i < fill else { break attributes }
@@ -518,7 +541,6 @@ final class RecordReader {
 
     /// Fills the parsed scalars and position of a located record, and counts it.
     private func finish(_ view: inout RecordView, start: Int) {
-        view.line = line(at: start)
         view.byteOffset = base + Int64(start)
         counters.records += 1
         if let type = view.bytes(.type) { view.level = Level(bytes: type) }

@@ -66,8 +66,12 @@ public struct RecordView {
     public internal(set) var code: Int?
     /// The record time as an instant (milliseconds since the epoch), after applying the site's zone.
     public internal(set) var time: Int64?
-    /// 1-based line of the record start in the decompressed text.
-    public internal(set) var line: Int = 0
+    /// 1-based line of the record start in the decompressed text (counted when asked: most records never are).
+    public var line: Int { lines?.line(at: recordRange.lowerBound) ?? storedLine }
+    /// The reader that counts lines, when it is one that counts lazily; else `storedLine` holds the line.
+    // unowned(unsafe): a view lives only inside its reader's callback, so the reader outlives every use.
+    unowned(unsafe) var lines: RecordReader?
+    var storedLine = 0
     /// Byte offset of the record start in the decompressed text.
     public internal(set) var byteOffset: Int64 = 0
     /// The record was longer than the limit and was cut there.
@@ -96,7 +100,7 @@ public struct RecordView {
         level = .unknown
         code = nil
         time = nil
-        line = 0
+        storedLine = 0
         byteOffset = 0
         isTruncated = false
         isUnterminated = false

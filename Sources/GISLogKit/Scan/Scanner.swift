@@ -141,9 +141,11 @@ public struct Scanner: Sendable {
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < files.count else { break }
+                // Taken either way, so that an incremental run does not leave an early file's thread waiting.
+                let opened = early.take(index)
                 let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer,
                                               prefetch: prefetches(index), incremental: incremental,
-                                              early: incremental == nil ? early.take(index) : nil)
+                                              early: incremental == nil ? opened : nil)
                 progress?.finished(file: outcome.coverage.storedBytes)
                 outcomes.withLock { $0[index] = outcome }
             }
