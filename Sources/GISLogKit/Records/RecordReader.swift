@@ -103,8 +103,12 @@ struct ZoneCache {
 /// A record starts at `<Msg` and ends at the next `</Msg>` (any case, as 10.0 wrote `</MSG>`), and may span
 /// lines. Attribute values may be double- or single-quoted, in any order; nothing needs to be well-formed XML.
 /// A record with no closing tag ends where the next one starts; one longer than the buffer's limit is cut,
-/// flagged and counted; text outside records is counted as unparsed lines. Memory is the buffer, whatever the
-/// file or line length.
+/// flagged and counted; text outside records is counted as unparsed lines. Memory is the buffer (or the
+/// blocks a prefetching source lends), whatever the file or line length.
+///
+/// This loop runs for every byte of every log, so it is written for speed: stored properties are copied to
+/// locals in the hot loops, quoted values and names are searched eight bytes at a time, names are matched
+/// by whole-word loads, and nothing is allocated per record. A consumer receives one reused `RecordView`.
 final class RecordReader {
     private let source: any ByteSource
     private let warnings: WarningLog
@@ -120,7 +124,8 @@ final class RecordReader {
     private var ended = false
     /// Decompressed offset of `data[0]`.
     private var base: Int64 = 0
-    /// Newlines are counted up to here; `newlinesBefore` is the count before it.
+    /// Newlines are counted up to here (in bulk at each refill, else when a line is asked for);
+    /// `newlinesBefore` is the count before it.
     private var countedTo = 0
     private var newlinesBefore = 0
     /// Unparsed-text state: where the text outside records resumes, and whether its current line has content.
