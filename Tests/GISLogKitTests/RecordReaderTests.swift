@@ -102,6 +102,33 @@ struct RecordReaderTests {
         }
     }
 
+    /// Lines are counted when asked, forward or back from the last answer: asking for some records' lines
+    /// (as events do) and not others must still give every asked line and the resume line right.
+    @Test func linesAskedForSomeRecordsOnly() throws {
+        var text = ""
+        for n in 0..<60 {
+            text += "<Msg time='2024-01-01T00:00:00,000' type='INFO' code='\(n)'>line one\n" + String(repeating: "more\n", count: n % 4) + "</Msg>\n"
+        }
+        text += "<Msg type='INFO'>still being writ"
+        let bytes = Array(text.utf8)
+        func expectedLine(at offset: Int) -> Int { bytes[..<offset].filter { $0 == 0x0A }.count + 1 }
+        struct Sink: RecordSink {
+            var asked: [(line: Int, offset: Int64)] = []
+            mutating func accept(_ record: inout RecordView) {
+                if (record.code ?? 0) % 3 == 0 { asked.append((record.line, record.byteOffset)) }
+            }
+        }
+        for chunk in [64, 100, 300, 4096] {
+            let reader = RecordReader(source: MemorySource(bytes), warnings: WarningLog(path: "t"), zone: .utc,
+                                      buffer: ReadBuffer(maxRecordBytes: 4096, chunkSize: chunk), holdBackTail: true)
+            var sink = Sink()
+            try reader.run(&sink)
+            #expect(sink.asked.count == 20)
+            for (line, offset) in sink.asked { #expect(line == expectedLine(at: Int(offset)), "chunk \(chunk)") }
+            #expect(reader.consumedLine == expectedLine(at: Int(reader.consumedOffset)), "chunk \(chunk)")
+        }
+    }
+
     /// A stray '=' where a name should be is an empty name: its value is skipped, and a '>' inside that
     /// value does not end the start tag.
     @Test func strayEqualsBeforeAQuotedValue() {
