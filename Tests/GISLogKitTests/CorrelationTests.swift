@@ -39,7 +39,7 @@ private struct Site {
         add("server-machine-initializing", .restart, on: machine, at: time, message: "Initializing the server machine.")
     }
 
-    func diagnose(_ options: CorrelationOptions = CorrelationOptions()) throws -> Diagnosis {
+    func diagnose(_ options: CorrelationOptions = CorrelationOptions(), concurrentFrom: Int = Correlator.concurrentEvents) throws -> Diagnosis {
         var coverage = Coverage()
         for (name, (product, first, last)) in machines.sorted(by: { $0.key < $1.key }) {
             var span = MachineSpan(machine: name, records: 100)
@@ -53,12 +53,33 @@ private struct Site {
         }
         let causes = try RulePack.load(RulePack.builtinSources).causes
         let sorted = events.sorted { ($0.time ?? 0, $0.line) < ($1.time ?? 0, $1.line) }
-        return Correlator(options: options, causes: causes, coverage: coverage, zone: .utc).diagnose(events: sorted)
+        return Correlator(options: options, causes: causes, coverage: coverage, zone: .utc)
+            .diagnose(events: sorted, concurrentFrom: concurrentFrom)
     }
 }
 
 @Suite("Correlation")
 struct CorrelationTests {
+    /// On a big site the other findings and the caveats are worked out on a second thread: the diagnosis must
+    /// be the same either way.
+    @Test func sameDiagnosisWithTheSideWorkOnAnotherThread() throws {
+        var site = Site()
+        site.machine("GIS01", .server)
+        site.machine("GIS02", .server)
+        site.machine("PORTAL", .portal)
+        for n in 0..<400 {
+            site.failure(on: n % 3 == 0 ? "GIS02" : "GIS01", at: Site.at(n / 60, n % 60), host: n % 5 == 0 ? "gis02" : "portal.example.org")
+            if n % 7 == 0 { site.add("invalid-token", .token, on: "GIS01", at: Site.at(n / 60, n % 60) - 30_000) }
+            if n % 11 == 0 { site.add("hosting-server-validation-failed", .federation, on: "PORTAL", at: Site.at(n / 60, n % 60)) }
+        }
+        site.restart("GIS01", at: Site.at(2, 30))
+        let serial = try site.diagnose(concurrentFrom: .max), concurrent = try site.diagnose(concurrentFrom: 0)
+        #expect(!serial.causes.isEmpty && !serial.findings.isEmpty)
+        #expect(concurrent.causes == serial.causes)
+        #expect(concurrent.findings == serial.findings)
+        #expect(concurrent.caveats == serial.caveats)
+    }
+
     @Test func failuresRightAfterARestartThatFadeAreTheRestart() throws {
         var site = Site()
         site.machine("GIS01.EXAMPLE.ORG", .server)

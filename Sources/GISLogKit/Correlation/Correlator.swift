@@ -1,3 +1,6 @@
+internal import Dispatch
+internal import Synchronization
+
 /// Decides which causes best explain the certificate failures, from events ordered on log time.
 ///
 /// Failures are split into episodes (site-wide runs of failures with no long gap), and each episode into
@@ -15,7 +18,7 @@
 /// - expired certificate, host name mismatch, revocation, client certificates: the error names them.
 ///
 /// The best-scoring cause of an incident is its primary cause; the others are alternatives.
-public struct Correlator {
+public struct Correlator: Sendable {
     public let options: CorrelationOptions
     let zone: LogTimeZone
     /// Set by `diagnose` for the wording of aggregate reasons.
@@ -49,7 +52,7 @@ public struct Correlator {
     // MARK: - Inputs prepared once
 
     /// A machine restarting: shutdown and startup events close together.
-    struct RestartEpisode {
+    struct RestartEpisode: Sendable {
         var machine: String
         var events: [Event]
         /// When the machine was back (the last startup event, else the last event).
@@ -93,11 +96,17 @@ public struct Correlator {
     // MARK: - Diagnosis
 
     public func diagnose(events: [Event]) -> Diagnosis {
-        var correlator = self
-        return correlator.run(events)
+        diagnose(events: events, concurrentFrom: Self.concurrentEvents)
     }
 
-    private mutating func run(_ events: [Event]) -> Diagnosis {
+    /// - Parameter concurrentFrom: how many events make the side work worth a thread of its own (tests
+    ///   compare both ways).
+    func diagnose(events: [Event], concurrentFrom: Int) -> Diagnosis {
+        var correlator = self
+        return correlator.run(events, concurrentFrom: concurrentFrom)
+    }
+
+    private mutating func run(_ events: [Event], concurrentFrom: Int) -> Diagnosis {
         // Events merged from other machines' feeds name their products themselves.
         for event in events where event.product != .unknown && machineProducts[event.machine] == nil {
             machineProducts[event.machine] = event.product
@@ -116,6 +125,12 @@ public struct Correlator {
         indexMachines()
         let selfSignedMentions = events.filter { Self.namesSelfSigned($0) }
         allSelfSignedMentions = selfSignedMentions
+        // The other findings and the caveats do not depend on the incidents: on a big site they are worked
+        // out on the other core meanwhile.
+        let side = Self.startConcurrently(events.count >= concurrentFrom) { [self] in
+            (otherFindings(events.filter(options.reports), restarts: restarts.filter { options.reports($0.events.last!) }),
+             caveats(events: events, failures: failures))
+        }
 
         // Episodes: site-wide runs of failures.
         var episodes: [[Event]] = []
@@ -168,9 +183,29 @@ public struct Correlator {
             }
         }
         let causes = rank(incidents)
-        return Diagnosis(causes: causes, findings: otherFindings(events.filter(options.reports),
-                                                                  restarts: restarts.filter { options.reports($0.events.last!) }),
-                         caveats: caveats(events: events, failures: failures))
+        let (findings, notes) = side()
+        return Diagnosis(causes: causes, findings: findings, caveats: notes)
+    }
+
+    /// Events from which the side work runs on another thread (below, waking a thread costs more than it saves).
+    static let concurrentEvents = 500
+
+    /// Starts `work` on another thread when `concurrent`, else runs it when its result is first asked for;
+    /// returns the way to get the result (waiting for it if needed).
+    private static func startConcurrently<Result: Sendable>(_ concurrent: Bool,
+                                                             _ work: @escaping @Sendable () -> Result) -> () -> Result {
+        guard concurrent else { return work }
+        let result = Mutex<Result?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let value = work()
+            result.withLock { $0 = value }
+            done.signal()
+        }
+        return {
+            done.wait()
+            return result.withLock { $0! }
+        }
     }
 
     struct Score {
