@@ -76,6 +76,27 @@ struct GzipTests {
         }
     }
 
+    /// A file exactly as long as the decompression limit is read whole, without a limit warning; one byte
+    /// more is cut and warned about. Whatever the input buffer, down to one byte (clamped).
+    @Test("the decompression limit is exact", arguments: [1, 5, 4096])
+    func decompressionLimitIsExact(inputCapacity: Int) throws {
+        let text = Array(records(0..<50).utf8)
+        let bytes = gzipped(records(0..<25)) + gzipped(records(25..<50))
+        for (limit, cut) in [(Int64(text.count), false), (Int64(text.count - 1), true), (Int64(text.count + 1), false)] {
+            let warnings = WarningLog(path: "l.gz")
+            let source = GzipSource(upstream: MemorySource(bytes), warnings: warnings, limit: limit, inputCapacity: inputCapacity)
+            var out: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 333)
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+                if count == 0 { break }
+                out += chunk[..<count]
+            }
+            #expect(out == Array(text.prefix(Int(min(limit, Int64(text.count))))), "limit \(limit), capacity \(inputCapacity)")
+            #expect(warnings.warnings.map(\.kind) == (cut ? [.decompressionLimit] : []), "limit \(limit), capacity \(inputCapacity)")
+        }
+    }
+
     /// gislog checks each member's CRC-32 and length itself (not zlib): a wrong trailer is damage, found
     /// wherever the trailer falls in the input reads, and the members before it are kept.
     @Test("a member's trailer is checked", arguments: [(4, "incorrect data check"), (0, nil), (8, "incorrect length check")])

@@ -40,7 +40,8 @@ final class GzipSource: ByteSource {
         self.upstream = upstream
         self.warnings = warnings
         self.limit = limit
-        input = .allocate(byteCount: inputCapacity, alignment: 16)
+        // At least a gzip magic's worth: looking for the next member needs two bytes in the buffer.
+        input = .allocate(byteCount: max(inputCapacity, 16), alignment: 16)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // 15 + 16: gzip framing only, largest window (inflateInit2).
@@ -85,9 +86,11 @@ final class GzipSource: ByteSource {
         let room = Int(min(Int64(buffer.count), max(0, limit - decodedBytes)))
         if room == 0 {
             finished = true
-            warnings.add(.decompressionLimit, at: .compressedOffset(compressedOffset),
-                         "stopped after \(limit) decompressed bytes",
-                         hint: "raise --max-decompressed if this really is a log")
+            if try outputBeyondLimit() {
+                warnings.add(.decompressionLimit, at: .compressedOffset(compressedOffset),
+                             "stopped after \(limit) decompressed bytes",
+                             hint: "raise --max-decompressed if this really is a log")
+            }
             return 0
         }
         stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -121,22 +124,53 @@ final class GzipSource: ByteSource {
                 memberBytesIn = 0
                 if let problem = trailerProblem() {
                     finished = true
-                    warnings.add(.corruptGzip, at: .compressedOffset(compressedOffset),
-                                 "gzip data is corrupt (\(problem)); kept what was decoded before it",
-                                 hint: "check the file with `gzip -t`; recompress it from the original if you have one")
+                    warnCorrupt(problem)
                     return deliver(produced)
                 }
                 try startNextMember()
             default:
-                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                 finished = true
-                warnings.add(.corruptGzip, at: .compressedOffset(compressedOffset),
-                             "gzip data is corrupt (\(detail)); kept what was decoded before it",
-                             hint: "check the file with `gzip -t`; recompress it from the original if you have one")
+                warnCorrupt(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)")
                 return deliver(produced)
             }
             if produced > 0 || finished { return deliver(produced) }
         }
+    }
+
+    /// At the limit: whether the stream holds more (a byte comes out), or ends right there (a file exactly as
+    /// long as the limit is not cut). Another member after the end counts as more.
+    private func outputBeyondLimit() throws(InputError) -> Bool {
+        let byte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        defer { byte.deallocate() }
+        while true {
+            stream.pointee.next_out = byte
+            stream.pointee.avail_out = 1
+            if stream.pointee.avail_in == 0, try !refill() { return false }
+            let status = inflate(stream, Z_NO_FLUSH)
+            if stream.pointee.avail_out == 0 { return true }
+            switch status {
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR where stream.pointee.avail_in == 0:
+                continue
+            case Z_STREAM_END:
+                if let problem = trailerProblem() {
+                    warnCorrupt(problem)
+                    return false
+                }
+                while Int(stream.pointee.avail_in) < 2 { if try !refill() { break } }
+                guard stream.pointee.avail_in >= 2, let next = stream.pointee.next_in else { return false }
+                return next[0] == 0x1f && next[1] == 0x8b
+            default:
+                return true  // damage past the limit: the limit is what stopped the reading
+            }
+        }
+    }
+
+    private func warnCorrupt(_ detail: String) {
+        warnings.add(.corruptGzip, at: .compressedOffset(compressedOffset),
+                     "gzip data is corrupt (\(detail)); kept what was decoded before it",
+                     hint: "check the file with `gzip -t`; recompress it from the original if you have one")
     }
 
     /// Adds inflated bytes to the current member's CRC and length.
