@@ -10,6 +10,17 @@ private func record(_ n: Int, level: String = "INFO") -> String {
 
 private func records(_ range: Range<Int>) -> String { range.map { record($0) }.joined() }
 
+/// Everything a source gives, read in odd-sized pieces.
+private func readAll(_ source: any ByteSource) throws -> [UInt8] {
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 333)
+    while true {
+        let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+        if count == 0 { return out }
+        out += chunk[..<count]
+    }
+}
+
 @Suite("gzip input")
 struct GzipTests {
     @Test func singleMemberIsDetectedByMagicNotName() {
@@ -85,13 +96,7 @@ struct GzipTests {
         for (limit, cut) in [(Int64(text.count), false), (Int64(text.count - 1), true), (Int64(text.count + 1), false)] {
             let warnings = WarningLog(path: "l.gz")
             let source = GzipSource(upstream: MemorySource(bytes), warnings: warnings, limit: limit, inputCapacity: inputCapacity)
-            var out: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 333)
-            while true {
-                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-                if count == 0 { break }
-                out += chunk[..<count]
-            }
+            let out = try readAll(source)
             #expect(out == Array(text.prefix(Int(min(limit, Int64(text.count))))), "limit \(limit), capacity \(inputCapacity)")
             #expect(warnings.warnings.map(\.kind) == (cut ? [.decompressionLimit] : []), "limit \(limit), capacity \(inputCapacity)")
         }
@@ -109,13 +114,7 @@ struct GzipTests {
         for inputCapacity in [5, 6, 7, 8, 9, 13, 64, 4096] {
             let warnings = WarningLog(path: "m.gz")
             let source = GzipSource(upstream: MemorySource(bytes), warnings: warnings, inputCapacity: inputCapacity)
-            var out: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 333)
-            while true {
-                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-                if count == 0 { break }
-                out += chunk[..<count]
-            }
+            let out = try readAll(source)
             if let problem {
                 #expect(out == Array(records(0..<80).utf8), "capacity \(inputCapacity)")  // members one and two
                 let warning = try #require(warnings.warnings.first { $0.kind == .corruptGzip })
