@@ -494,42 +494,44 @@ final class RecordReader {
         return view.isTruncated ? .cut : .done(end: end)
     }
 
-    /// The index of the first `byte` in `data[start..<end]`, eight bytes at a time. Values are short, so
-    /// this beats a call to `memchr`; it may read up to seven bytes past `end`, which the buffer's slack
-    /// allows (those bytes are never reported).
+    private static let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The index of the first byte of `data[start..<end]` that `marks` flags (nil if none), eight bytes at a
+    /// time: short values and names make this beat a call to `memchr`. `marks` maps a little-endian word to
+    /// one with the high bit set in the flagged bytes; like the classic zero-byte test it may flag a byte
+    /// only above a truly flagged one, never below, so the lowest flag is exact on any machine. Reads up to
+    /// seven bytes past `end`, which every buffer's slack allows (those bytes are never reported).
     @inline(__always)
-    private static func find(_ byte: UInt8, in data: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let pattern = ones &* UInt64(byte)
+    private static func firstMarked(in data: UnsafePointer<UInt8>, from start: Int, to end: Int,
+                                    _ marks: (UInt64) -> UInt64) -> Int? {
         var i = start
         while i < end {
-            // Little-endian order, so the lowest flagged byte is the first match on any machine; the
-            // classic zero-byte test can flag a byte only above a true match, never below one.
-            let word = UInt64(littleEndian: UnsafeRawPointer(data + i).loadUnaligned(as: UInt64.self)) ^ pattern
-            let zeros = (word &- ones) & ~word & highs
-            if zeros != 0 {
-                let found = i + zeros.trailingZeroBitCount / 8
+            let flags = marks(UInt64(littleEndian: UnsafeRawPointer(data + i).loadUnaligned(as: UInt64.self)))
+            if flags != 0 {
+                let found = i &+ flags.trailingZeroBitCount / 8
                 return found < end ? found : nil
             }
-            i += 8
+            i &+= 8
         }
         return nil
     }
 
-    /// The index of the first byte in `data[start..<end]` that ends an attribute name (`end` if none),
-    /// eight bytes at a time: every such byte is below `?`, and letters are not. Reads up to seven bytes
-    /// past `end`, as `find` does.
+    /// The index of the first `byte` in `data[start..<end]`.
+    @inline(__always)
+    private static func find(_ byte: UInt8, in data: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        let pattern = ones &* UInt64(byte)
+        return firstMarked(in: data, from: start, to: end) { word in
+            let zeroWhereEqual = word ^ pattern
+            return (zeroWhereEqual &- ones) & ~zeroWhereEqual & highs
+        }
+    }
+
+    /// The index of the first byte in `data[start..<end]` that ends an attribute name (`end` if none): every
+    /// such byte is below `?`, letters are not, so only those bytes are looked at.
     @inline(__always)
     private static func nameEnd(in data: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         var i = start
-        while i < end {
-            let word = UInt64(littleEndian: UnsafeRawPointer(data + i).loadUnaligned(as: UInt64.self))
-            // Flags bytes below 0x3F ('?'); as in `find`, the lowest flag is always a true one.
-            let below = (word &- ones &* 0x3F) & ~word & highs
-            if below == 0 { i &+= 8; continue }
-            let candidate = i &+ below.trailingZeroBitCount / 8
-            if candidate >= end { return end }
+        while let candidate = firstMarked(in: data, from: i, to: end, { word in (word &- ones &* 0x3F) & ~word & highs }) {
             if endsName(data[candidate]) { return candidate }
             i = candidate &+ 1  // a digit, '-', '.' or ':' inside a name
         }
