@@ -1,5 +1,7 @@
 import ArgumentParser
-import GISLogKit
+import GISLogCorrelation
+import GISLogSupport
+
 
 /// Flags for the correlation's windows and thresholds. Durations: `90s`, `15m`, `2h`, or minutes.
 struct CorrelationFlags: ParsableArguments {
@@ -27,7 +29,7 @@ struct CorrelationFlags: ParsableArguments {
     func options() throws -> CorrelationOptions {
         var options = CorrelationOptions()
         func duration(_ text: String, _ flag: String) throws -> Int64 {
-            guard let value = GISLogKit.Duration.milliseconds(text) else {
+            guard let value = DurationText.milliseconds(text) else {
                 throw ValidationError("--\(flag): '\(text)' is not a duration; write e.g. 90s, 15m, 2h")
             }
             return value

@@ -1,6 +1,9 @@
 import ArgumentParser
-import GISLogKit
+
 internal import Glibc
+import GISLogRules
+import GISLogInput
+import GISLogSupport
 
 /// Hidden commands for measuring gislog itself (used by scripts/bench).
 struct DebugCommand: ParsableCommand {

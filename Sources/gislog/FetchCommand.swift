@@ -1,6 +1,9 @@
 import ArgumentParser
-import GISLogKit
+
 internal import Glibc
+import GISLogFetch
+import GISLogSupport
+import GISLogRecords
 
 struct FetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
-import GISLogKit
+
 internal import Glibc
+import GISLogSupport
 
 /// The `gislog` command: a thin shell that maps flags onto GISLogKit and picks the exit code.
 @main

@@ -1,5 +1,8 @@
 import ArgumentParser
-import GISLogKit
+import GISLogRules
+import GISLogSupport
+import GISLogReports
+
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

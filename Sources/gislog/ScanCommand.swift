@@ -1,7 +1,11 @@
 import ArgumentParser
-import GISLogKit
+
 internal import Dispatch
 internal import Glibc
+import GISLogReports
+import GISLogSupport
+import GISLogRecords
+import GISLogKit
 
 /// Output formats of `gislog scan`.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {

@@ -1,4 +1,11 @@
 import Testing
+@testable import GISLogSupport
+@testable import GISLogInput
+@testable import GISLogRecords
+@testable import GISLogRules
+@testable import GISLogCorrelation
+@testable import GISLogReports
+@testable import GISLogFetch
 @testable import GISLogKit
 
 /// Builds events and a coverage without reading files, to test each correlation rule alone.
@@ -219,14 +226,14 @@ struct CorrelationTests {
     }
 
     @Test func durations() {
-        #expect(Duration.milliseconds("15m") == 900_000)
-        #expect(Duration.milliseconds("90s") == 90_000)
-        #expect(Duration.milliseconds("2h") == 7_200_000)
-        #expect(Duration.milliseconds("1.5h") == 5_400_000)
-        #expect(Duration.milliseconds("10") == 600_000)
-        #expect(Duration.milliseconds("soon") == nil)
-        #expect(Duration.describe(125_000) == "2 min")
-        #expect(Duration.describe(13 * 3_600_000) == "13 h")
+        #expect(DurationText.milliseconds("15m") == 900_000)
+        #expect(DurationText.milliseconds("90s") == 90_000)
+        #expect(DurationText.milliseconds("2h") == 7_200_000)
+        #expect(DurationText.milliseconds("1.5h") == 5_400_000)
+        #expect(DurationText.milliseconds("10") == 600_000)
+        #expect(DurationText.milliseconds("soon") == nil)
+        #expect(DurationText.describe(125_000) == "2 min")
+        #expect(DurationText.describe(13 * 3_600_000) == "13 h")
     }
 }
 

@@ -2,6 +2,13 @@ import CGISLogShims
 import CZlib
 import Foundation
 import Testing
+@testable import GISLogSupport
+@testable import GISLogInput
+@testable import GISLogRecords
+@testable import GISLogRules
+@testable import GISLogCorrelation
+@testable import GISLogReports
+@testable import GISLogFetch
 @testable import GISLogKit
 
 private func record(_ n: Int, level: String = "INFO") -> String {

@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import GISLogSupport
+@testable import GISLogInput
+@testable import GISLogRecords
+@testable import GISLogRules
+@testable import GISLogCorrelation
+@testable import GISLogReports
+@testable import GISLogFetch
 @testable import GISLogKit
 
 @Suite("Rule pack")

@@ -1,0 +1,78 @@
+internal import Glibc
+import GISLogSupport
+
+/// Reads `--since` and `--until` values: RFC 3339 times (`2026-11-14T13:00:00Z`, `…+01:00`, or without an
+/// offset in the logs' zone), dates (`2026-11-14`, midnight in the logs' zone), spans back from now (`24h`,
+/// `7d`, `90m`), and `now`, `today`, `yesterday`.
+public enum TimeSpec {
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The current time, or `GISLOG_NOW` (an RFC 3339 time) when set, so tests and replays are repeatable.
+    public static func now() -> Int64 {
+        if let fixed = environment("GISLOG_NOW"), let value = try? parse(fixed, zone: .utc, now: 0) { return value }
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    /// Milliseconds since the epoch for `text`.
+    public static func parse(_ text: String, zone: LogTimeZone, now: Int64) throws(ParseError) -> Int64 {
+        let value = text.trimmingSpaces()
+        let lower = value.lowercased()
+        let dayMillis: Int64 = 86_400_000
+        func midnight(daysBack: Int64) -> Int64 {
+            let localNow = now + Int64(zone.offset(atUTC: now)) * 1000
+            let localMidnight = (localNow >= 0 ? localNow / dayMillis : (localNow - dayMillis + 1) / dayMillis) * dayMillis
+            return zone.utc(fromWallClock: localMidnight - daysBack * dayMillis)
+        }
+        switch lower {
+        case "now": return now
+        case "today": return midnight(daysBack: 0)
+        case "yesterday": return midnight(daysBack: 1)
+        default: break
+        }
+        if let first = lower.first, first.isNumber, let last = lower.last, last.isLetter,
+           let span = DurationText.milliseconds(lower) {
+            return now - span
+        }
+        var bytes = Array(value.utf8)
+        if bytes.count == 10 { bytes += Array("T00:00:00".utf8) }
+        if bytes.count == 16 { bytes += Array(":00".utf8) }
+        if bytes.count >= 11 && bytes[10] == UInt8(ascii: " ") { bytes[10] = UInt8(ascii: "T") }
+        // Split off a trailing `Z` or `±HH:MM`.
+        var offset: Int?
+        if bytes.last == UInt8(ascii: "Z") || bytes.last == UInt8(ascii: "z") {
+            offset = 0
+            bytes.removeLast()
+        } else if bytes.count >= 25, bytes[bytes.count - 3] == UInt8(ascii: ":"),
+                  bytes[bytes.count - 6] == UInt8(ascii: "+") || bytes[bytes.count - 6] == UInt8(ascii: "-") {
+            offset = LogTimeZone.parseOffset(String(decoding: bytes[(bytes.count - 6)...], as: UTF8.self))
+            bytes.removeLast(6)
+        }
+        let wall = bytes.withUnsafeBytes { LogTime.parseWallClock($0) }
+        guard let wall else {
+            throw ParseError(description: "'\(text)' is not a time; expected an RFC 3339 time (2026-11-14T13:00:00Z), "
+                + "a date (2026-11-14), a span back from now (24h, 7d), or now, today, yesterday")
+        }
+        if let offset { return wall - Int64(offset) * 1000 }
+        return zone.utc(fromWallClock: wall)
+    }
+}
+
+/// Sizes such as `512`, `64K`, `500M`, `8G` (powers of 1024; a trailing `B` or `iB` is allowed).
+public enum ByteSize {
+    public static func parse(_ text: String) -> Int64? {
+        var body = text.trimmingSpaces().uppercased()
+        if body.hasSuffix("IB") { body.removeLast(2) } else if body.hasSuffix("B") { body.removeLast() }
+        let scales: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var scale: Int64 = 1
+        if let last = body.last, let factor = scales[last] {
+            scale = factor
+            body.removeLast()
+        }
+        guard let value = Double(body), value >= 0, value * Double(scale) < 9e18 else { return nil }
+        return Int64(value * Double(scale))
+    }
+}
