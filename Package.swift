@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GISLogCLITests",
-            dependencies: ["gislog", "FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON"],
+            dependencies: ["gislog", "GISLogSupport", "FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON"],
             exclude: ["Golden"]
         ),
     ],

@@ -34,7 +34,7 @@ public struct Pipeline {
 
     /// Runs the scan. Blocking: call it from a thread that may wait.
     /// - Parameter scanner: the scanner for `options` (made first, so the caller can see what it found).
-    public func run(_ scanner: Scanner, progress: ScanProgress? = nil) -> Outcome {
+    public func run(_ scanner: LogScanner, progress: ScanProgress? = nil) -> Outcome {
         let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
         let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental)
         let newEvents = scanned.events

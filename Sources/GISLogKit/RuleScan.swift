@@ -13,7 +13,7 @@ public struct RuleScanResult: Sendable {
     public var limitReports: [RuleLimitReport]
 }
 
-extension Scanner {
+extension LogScanner {
     /// Runs `ruleSet` over every record and collects the events; rules that gave up on records become
     /// `rule_limit` warnings naming the rule, the file and the first line.
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil) -> RuleScanResult {

@@ -24,15 +24,18 @@ public enum RecordField: Int, Sendable, CaseIterable {
 
 /// One log record as it lies in the reader's buffer, with its attributes located but not copied.
 ///
-/// - Warning: A view points into memory that the reader reuses. It is valid only inside the callback that
-///   receives it; copy what you keep with `materialize` or the `string` accessors.
+/// Lifetime rule: a view borrows memory that its reader reuses for the next record, and its `lines` points
+/// back at that reader. It is valid only inside the callback that receives it (`RecordSink.accept`,
+/// `RecordConsumer.consume`); keep a copy of what you need (`text`, `string(_:)`, the scalar fields),
+/// never the view. For that reason the raw bytes and ranges are `package`: only gislog's own layers,
+/// which follow the rule, read them; the public surface hands out copies.
 public struct RecordView {
     /// Storage that every range below indexes into.
-    public internal(set) var base: UnsafeRawPointer
+    package internal(set) var base: UnsafeRawPointer
     /// The whole record, `<Msg` to the closing tag (or to where it was cut).
-    public internal(set) var recordRange: Range<Int> = 0..<0
+    package internal(set) var recordRange: Range<Int> = 0..<0
     /// The message text between the start tag and the closing tag, untrimmed and with entities undecoded.
-    public internal(set) var textRange: Range<Int> = 0..<0
+    package internal(set) var textRange: Range<Int> = 0..<0
     /// Field ranges packed as `start << 32 | end` (offsets stay below 4 GiB: records are at most the
     /// buffer's size), so the view stays small: it is made and passed once per record.
     var fieldRanges = InlineArray<11, UInt64>(repeating: 0)
@@ -50,7 +53,7 @@ public struct RecordView {
     static func unpack(_ packed: UInt64) -> Range<Int> { Int(packed >> 32)..<Int(packed & 0xFFFF_FFFF) }
 
     /// Attributes with other names, in order, as `(name, value)` ranges (the first four).
-    public var extraAttributes: [(name: Range<Int>, value: Range<Int>)] {
+    package var extraAttributes: [(name: Range<Int>, value: Range<Int>)] {
         (0..<Int(extraCount)).map { (Self.unpack(extraNames[$0]), Self.unpack(extraValues[$0])) }
     }
 
@@ -110,19 +113,19 @@ public struct RecordView {
 
     /// The raw bytes of a field, or nil when the record has no such attribute.
     @inline(__always)
-    public func bytes(_ field: RecordField) -> UnsafeRawBufferPointer? {
+    package func bytes(_ field: RecordField) -> UnsafeRawBufferPointer? {
         guard fieldPresent & (1 << field.rawValue) != 0 else { return nil }
         return slice(Self.unpack(fieldRanges[field.rawValue]))
     }
 
     /// The raw bytes of the message text.
-    public var textBytes: UnsafeRawBufferPointer { slice(textRange) }
+    package var textBytes: UnsafeRawBufferPointer { slice(textRange) }
 
     /// The raw bytes of the whole record.
-    public var recordBytes: UnsafeRawBufferPointer { slice(recordRange) }
+    package var recordBytes: UnsafeRawBufferPointer { slice(recordRange) }
 
     @inline(__always)
-    func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+    package func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 

@@ -177,9 +177,6 @@ public final class RuleSet: @unchecked Sendable {
         candidates.deallocate()
     }
 
-    /// An empty rule set.
-    public static let empty = RuleSet(rules: [])
-
     /// The indices of the rules whose level and code gates admit a record: those for its level without a
     /// code gate, and those gated on its code (still to be checked against the level).
     @inline(__always)

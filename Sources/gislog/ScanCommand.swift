@@ -114,7 +114,7 @@ struct ScanCommand: ParsableCommand {
         options.workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         options.redactSecrets = !noRedact
         options.keepOriginalRecords = includeOriginal
-        let scanner = Scanner(options: options)
+        let scanner = LogScanner(options: options)
         if scanner.discovery.files.isEmpty {
             let err = OutputFile.standardError()
             for warning in scanner.discovery.warnings { err.write("gislog: \(warning)\n") }

@@ -84,7 +84,7 @@ public struct ScanResult: Sendable {
 }
 
 /// Reads every file under the given paths on a fixed number of threads and feeds the records to consumers.
-public struct Scanner: Sendable {
+public struct LogScanner: Sendable {
     public let options: ScanOptions
     public let discovery: Discovery
     private let early = EarlyFiles()
@@ -174,7 +174,7 @@ public struct Scanner: Sendable {
     }
 }
 
-/// Files opened by `Scanner.openEarly`, until a worker takes them (each exactly once).
+/// Files opened by `LogScanner.openEarly`, until a worker takes them (each exactly once).
 private final class EarlyFiles: Sendable {
     private let files = Mutex<[Int: OpenedEarly]>([:])
 
