@@ -19,9 +19,9 @@ extension LogScanner {
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil) -> RuleScanResult {
         let redact = options.redactSecrets, keepOriginal = options.keepOriginalRecords
         var (result, engines) = run(progress: progress, incremental: incremental) {
-            RuleEngine(ruleSet: ruleSet, redact: redact, keepOriginal: keepOriginal)
+            RuleEngine(ruleSet: ruleSet, sink: EventCollector(), redact: redact, keepOriginal: keepOriginal)
         }
-        let events = engines.flatMap(\.events).inLogOrder()
+        let events = engines.flatMap { ($0.sink as! EventCollector).events }.inLogOrder()
         let limits = engines.flatMap(\.limitReports).sorted { ($0.path, $0.ruleID) < ($1.path, $1.ruleID) }
         for report in limits {
             result.warnings.append(ScanWarning(
