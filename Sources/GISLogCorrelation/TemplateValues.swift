@@ -6,7 +6,7 @@ import GISLogInput
 struct TemplateValues {
     private var values: [String: String] = [:]
 
-    init(machine: String, peers: [Correlator.Peer], failures: [Event], machineProducts: [String: Product]) {
+    init(machine: String, peers: [Peer], failures: [Event], machineProducts: [String: Product]) {
         values["machine"] = machine
         if let peer = peers.first { values["peer"] = peer.display }
         if let url = failures.lazy.compactMap({ $0.field("url") }).first { values["peer_url"] = url }

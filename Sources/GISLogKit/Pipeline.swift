@@ -14,6 +14,8 @@ public struct Pipeline {
     public var now: Int64
     /// The gislog version, for the report.
     public var version: String
+    /// Keep every event for the report (the NDJSON feed writes them all).
+    public var collectEvents = false
 
     public init(options: ScanOptions, ruleSet: RuleSet, correlation: CorrelationOptions, previous: ScanState? = nil,
                 now: Int64, version: String) {
@@ -36,25 +38,30 @@ public struct Pipeline {
     /// - Parameter scanner: the scanner for `options` (made first, so the caller can see what it found).
     public func run(_ scanner: LogScanner, progress: ScanProgress? = nil) -> Outcome {
         let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
-        let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental)
-        let newEvents = scanned.events
-        var events = newEvents
+        let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental,
+                                  sampleWidth: correlation.burstGap, collectEvents: collectEvents)
+        let ledger = scanned.ledger
+        // What this run read, before earlier runs' context joins it: the report counts only new events.
+        let newCounts = ledger.counts(from: correlation.reportFrom, until: correlation.reportUntil)
         var coverage = scanned.scan.coverage
         if let previous {
             // Correlation sees the recent events of earlier runs too: a restart read yesterday explains
             // failures read today.
-            events = (previous.context + newEvents).inLogOrder()
+            ledger.absorb(previous.series)
+            for event in previous.context { ledger.accept(event: event) }
             coverage = previous.extending(coverage)
         }
-        var diagnosis = Correlator(options: correlation, causes: ruleSet.causes, coverage: coverage,
-                                   zone: options.timeZone).diagnose(events: events)
+        ledger.seal()
+        var diagnosis = Correlator(options: correlation, ruleSet: ruleSet, coverage: coverage, zone: options.timeZone)
+            .diagnose(ledger: ledger)
         let allFindingIDs = diagnosis.findingIDs
         if let previous { diagnosis = diagnosis.withoutReported(Set(previous.reported)).diagnosis }
         var report = Report(version: version, inputs: options.paths, zone: options.timeZone, scan: scanned,
                             diagnosis: diagnosis, since: correlation.reportFrom, until: correlation.reportUntil)
         report.incremental = previous != nil
+        report.eventCounts = newCounts
         let nextState = previous?.advanced(
-            checkpoints: scanned.scan.checkpoints, events: newEvents, coverage: scanned.scan.coverage,
+            checkpoints: scanned.scan.checkpoints, ledger: ledger, coverage: scanned.scan.coverage,
             reported: allFindingIDs, now: now,
             keep: correlation.lookback + correlation.restartWindow + 3_600_000)
         return Outcome(report: report, nextState: nextState)

@@ -184,15 +184,13 @@ public struct JSONReport {
 
     private func writeEventSummary(into json: inout JSONWriter) {
         json.beginObject()
-        json.field("total", report.events.count)
+        json.field("total", report.eventTotal)
         json.field("rules_loaded", report.rulesLoaded)
         json.key("by_rule")
         json.beginArray()
-        var counts: [String: (category: RuleCategory, count: Int)] = [:]
-        for event in report.events { counts[event.ruleID, default: (event.category, 0)].count += 1 }
-        for (rule, tally) in counts.sorted(by: { ($0.value.category, -$0.value.count, $0.key) < ($1.value.category, -$1.value.count, $1.key) }) {
+        for tally in report.eventCounts.sorted(by: { ($0.category, -$0.count, $0.rule) < ($1.category, -$1.count, $1.rule) }) {
             json.beginObject()
-            json.field("rule", rule)
+            json.field("rule", tally.rule)
             json.field("category", tally.category.rawValue)
             json.field("count", tally.count)
             json.endObject()

@@ -45,7 +45,7 @@ public struct MarkdownReport {
                 + (report.until.map { " until \(time($0))" } ?? " to the end") + "\n"
         }
         out += "- Read: \(coverage.filesRead) files, \(Format.count(coverage.totals.records)) records, "
-            + "\(coverage.machines.count) machines, \(report.rulesLoaded) rules, \(Format.count(report.events.count)) events\n\n"
+            + "\(coverage.machines.count) machines, \(report.rulesLoaded) rules, \(Format.count(report.eventTotal)) events\n\n"
         if report.diagnosis.causes.isEmpty {
             out += "## No cause found\n\nNo certificate failure to explain in what was read.\n\n"
         } else {

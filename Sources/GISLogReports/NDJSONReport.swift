@@ -41,7 +41,7 @@ public struct NDJSONReport {
     // MARK: - ECS mapping
 
     /// ECS `event.category` and `event.type` for a rule category (ECS's allowed values).
-    static func ecs(_ category: RuleCategory, ruleID: String) -> (category: [String], type: [String], outcome: String) {
+    static func ecs(_ category: RuleCategory, ruleID: String, starting: Bool) -> (category: [String], type: [String], outcome: String) {
         switch category {
         case .certificate: return (["network"], ["connection", "error"], "failure")
         case .connectivity: return (["network"], ["connection", "error"], "failure")
@@ -49,8 +49,7 @@ public struct NDJSONReport {
         case .federation: return (["configuration", "network"], ["error"], "failure")
         case .publishing: return (["process"], ["end", "error"], "failure")
         case .restart:
-            let starting = Correlator.startupRules.contains(ruleID)
-            let failed = ruleID == "site-initialization-failed" || ruleID == "services-failed-to-start"
+                        let failed = ruleID == "site-initialization-failed" || ruleID == "services-failed-to-start"
             return (["host", "process"], [starting ? "start" : "end"] + (failed ? ["error"] : []), failed ? "failure" : "unknown")
         }
     }
@@ -60,7 +59,7 @@ public struct NDJSONReport {
         json.beginObject()
         json.field("@timestamp", time(event.time))
         json.field("message", event.message)
-        let ecs = Self.ecs(event.category, ruleID: event.ruleID)
+        let ecs = Self.ecs(event.category, ruleID: event.ruleID, starting: report.ruleEvidence[event.ruleID] == .machineStart)
         json.key("event")
         json.beginObject()
         json.field("kind", "event")
@@ -220,7 +219,8 @@ public struct NDJSONReport {
         json.beginObject()
         json.field("@timestamp", time(finding.firstSeen))
         json.field("message", finding.title)
-        let ecs = Self.ecs(finding.category, ruleID: finding.evidence.first?.ruleID ?? "")
+        let ecs = Self.ecs(finding.category, ruleID: finding.evidence.first?.ruleID ?? "",
+                          starting: report.ruleEvidence[finding.evidence.first?.ruleID ?? ""] == .machineStart)
         json.key("event")
         json.beginObject()
         json.field("kind", "alert")

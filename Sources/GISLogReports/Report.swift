@@ -12,7 +12,16 @@ public struct Report: Sendable {
     public var coverage: Coverage
     public var warnings: [ScanWarning]
     public var rulesLoaded: Int
+    /// The events, counted and sampled (bounded, whatever the number of events).
+    public var ledger: EvidenceLedger
+    /// Events per rule in the reported span, with the rule's category.
+    public var eventCounts: [(rule: String, category: RuleCategory, count: Int)] = []
+    /// Events in the reported span.
+    public var eventTotal: Int { eventCounts.reduce(0) { $0 + $1.count } }
+    /// Every event, in log order, for the NDJSON feed only (empty for the other formats).
     public var events: [Event]
+    /// What each rule's events are evidence of, by rule id.
+    public var ruleEvidence: [String: Evidence] = [:]
     public var diagnosis: Diagnosis
     /// Rule titles, whether each rule is built in, and its first reference URL, by id (for the NDJSON feed).
     public var ruleTitles: [String: String] = [:]
@@ -34,7 +43,8 @@ public struct Report: Sendable {
     /// - Parameters:
     ///   - events: every event found, in log order; the report keeps those inside `since`..<`until`.
     public init(version: String, inputs: [String], zone: LogTimeZone, coverage: Coverage, warnings: [ScanWarning],
-                ruleSet: RuleSet, events: [Event], diagnosis: Diagnosis, since: Int64? = nil, until: Int64? = nil) {
+                ruleSet: RuleSet, ledger: EvidenceLedger, events: [Event] = [], diagnosis: Diagnosis,
+                since: Int64? = nil, until: Int64? = nil) {
         self.version = version
         self.inputs = inputs
         self.zone = zone
@@ -43,6 +53,8 @@ public struct Report: Sendable {
         self.coverage = coverage
         self.warnings = warnings
         rulesLoaded = ruleSet.rules.count
+        self.ledger = ledger
+        eventCounts = ledger.counts(from: since, until: until)
         self.events = events.filter { event in
             guard let time = event.time else { return since == nil && until == nil }
             return (since.map { time >= $0 } ?? true) && (until.map { time < $0 } ?? true)
@@ -52,6 +64,7 @@ public struct Report: Sendable {
             ruleTitles[compiled.rule.id] = compiled.rule.title
             ruleOrigins[compiled.rule.id] = compiled.rule.origin.isBuiltin
             if let url = compiled.rule.references.lazy.compactMap(\.url).first { ruleReferences[compiled.rule.id] = url }
+            if let evidence = compiled.rule.evidence { ruleEvidence[compiled.rule.id] = evidence }
         }
     }
 

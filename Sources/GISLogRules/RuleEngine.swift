@@ -170,6 +170,13 @@ public struct RuleHit: ~Copyable {
     /// The full event: strings copied, secrets redacted as the scan was asked.
     public func event() -> Event { engine.event(of: self) }
 
+    /// The raw bytes of group `number` when it took part in the match (see `CompiledRule.namedGroups`).
+    @inline(__always)
+    package func group(_ number: Int) -> UnsafeRawBufferPointer? {
+        guard number >= 0, number < groups.count, let range = groups[number] else { return nil }
+        return UnsafeRawBufferPointer(rebasing: text[range])
+    }
+
     /// The raw bytes of a named group that took part in the match (XML entities not decoded), or nil.
     package func field(_ name: String) -> UnsafeRawBufferPointer? {
         for (number, groupName) in compiled.namedGroups where groupName == name && number < groups.count {

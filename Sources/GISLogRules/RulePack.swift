@@ -93,9 +93,18 @@ public enum RulePack {
         var rules: [Rule] = []
         var positions: [String: Int] = [:]
         var causes: [CauseID: CauseDefinition] = [:]
+        var scoring: [String: Double] = [:]
+        var userScoring: [ScoringEntry] = []
         for source in sources {
-            let (parsed, parsedCauses, problems) = RuleLoader.parseFile(source.text, file: source.name, isBuiltin: source.isBuiltin)
+            let (parsed, parsedCauses, parsedScoring, problems) = RuleLoader.parseFileWithScoring(
+                source.text, file: source.name, isBuiltin: source.isBuiltin)
             issues += problems
+            // The built-in causes file names every weight; other files may only change them.
+            if source.isBuiltin {
+                for entry in parsedScoring { scoring[entry.name] = entry.value }
+            } else {
+                userScoring += parsedScoring
+            }
             for cause in parsedCauses {
                 if let earlier = causes[cause.id], !(earlier.origin.isBuiltin && !cause.origin.isBuiltin) {
                     issues.append(RuleIssue(file: source.name, line: cause.origin.line, column: 1, ruleID: cause.id.rawValue,
@@ -162,7 +171,16 @@ public enum RulePack {
                                         message: "explains '\(ruleID)', which is not a loaded rule"))
             }
         }
+        for entry in userScoring {
+            if scoring[entry.name] == nil && !scoring.isEmpty {
+                issues.append(RuleIssue(file: entry.origin.file, line: entry.origin.line, column: 1, ruleID: nil,
+                                        message: "unknown scoring weight '\(entry.name)'"
+                                            + RuleLoader.suggestion(entry.name, scoring.keys.sorted())))
+            } else {
+                scoring[entry.name] = entry.value
+            }
+        }
         if !issues.isEmpty { throw RuleLoadError(issues: issues) }
-        return RuleSet(rules: compiled, causes: CauseID.allCases.compactMap { causes[$0] })
+        return RuleSet(rules: compiled, causes: CauseID.allCases.compactMap { causes[$0] }, scoring: scoring)
     }
 }

@@ -13,7 +13,7 @@ public final class CompiledRule: Sendable {
     let sourcesLowercased: [[UInt8]]
     let productMask: UInt8
     /// Group numbers of the named groups, and their names.
-    let namedGroups: [(number: Int, name: String)]
+    package let namedGroups: [(number: Int, name: String)]
 
     init(rule: Rule, pattern: PCRE2Pattern) {
         self.rule = rule
@@ -113,8 +113,11 @@ public final class RuleSet: @unchecked Sendable {
     public let maxCaptures: Int
     /// The causes the correlation can rank, with their words and steps (from the causes files).
     public let causes: [CauseDefinition]
+    /// The diagnosis's weights by name (`scoring:` in the causes files; the built-in file names them all).
+    public let scoring: [String: Double]
 
-    public init(rules: [CompiledRule], causes: [CauseDefinition] = []) {
+    public init(rules: [CompiledRule], causes: [CauseDefinition] = [], scoring: [String: Double] = [:]) {
+        self.scoring = scoring
         self.rules = rules
         self.causes = causes
         var ungatedLists = Array(repeating: [Int](), count: Level.allCases.count)

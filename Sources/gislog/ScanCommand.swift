@@ -143,8 +143,9 @@ struct ScanCommand: ParsableCommand {
         correlationOptions.reportFrom = try instant(since, "since")
         correlationOptions.reportUntil = try instant(until, "until")
 
-        let pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
+        var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
                                 now: now, version: GISLog.version)
+        pipeline.collectEvents = format == .ndjson
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()

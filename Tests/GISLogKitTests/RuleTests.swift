@@ -185,7 +185,7 @@ struct RuleEngineTests {
         let set = try RulePack.load(sources)
         var options = ScanOptions(paths: [directory.path], timeZone: .utc)
         options.workers = 1
-        return LogScanner(options: options).run(ruleSet: set)
+        return LogScanner(options: options).run(ruleSet: set, collectEvents: true)
     }
 
     /// The one-pass literal filter must answer exactly what a search per literal answers: literals that
@@ -238,7 +238,7 @@ struct RuleEngineTests {
 
     @Test func the12045TrapsOfTheSampleAreNotEvents() throws {
         let options = ScanOptions(paths: [repositoryRoot + "/Samples/basic"], timeZone: .utc)
-        let result = LogScanner(options: options).run(ruleSet: try RulePack.load(RulePack.builtinSources))
+        let result = LogScanner(options: options).run(ruleSet: try RulePack.load(RulePack.builtinSources), collectEvents: true)
         let invalidCA = result.events.filter { $0.ruleID == "wininet-invalid-ca" }
         #expect(invalidCA.count == 14)
         #expect(invalidCA.allSatisfy { $0.level == .severe && $0.field("host") == "gis-portal01.contoso.local" })
