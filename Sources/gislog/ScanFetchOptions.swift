@@ -51,7 +51,8 @@ struct ScanFetchOptions: ParsableArguments {
             throw CommandFailure("--fetch-since: \(error)")
         }
         do {
-            try AdminLogFetcher.prepare(directory: folder)
+            // Logs name users and hosts: a cache gislog makes is its owner's alone (as XDG asks of cache folders).
+            try AdminLogFetcher.prepare(directory: folder, mode: 0o700)
         } catch {
             throw CommandFailure(error.description.replacing("--out", with: "--cache"))
         }

@@ -248,12 +248,13 @@ extension FetchCredentials {
 
 extension AdminLogFetcher {
     /// Creates `directory` and its parents when missing.
-    public static func prepare(directory: String) throws(FetchError) {
+    /// - Parameter mode: the permissions of folders created (0700 keeps a cache of logs to its owner).
+    public static func prepare(directory: String, mode: UInt32 = 0o755) throws(FetchError) {
         var path = ""
         for (index, part) in directory.split(separator: "/", omittingEmptySubsequences: false).enumerated() {
             path = index == 0 ? String(part) : path + "/" + part
             if path.isEmpty || path.hasSuffix("/") { continue }
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            if mkdir(path, mode_t(mode)) != 0 && errno != EEXIST {
                 throw FetchError(kind: .output, description: """
                     --out \(directory): cannot create \(path): \(systemErrorText(errno)). Pick a folder you can write to.
                     """)
