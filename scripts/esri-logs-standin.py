@@ -150,10 +150,16 @@ FIRST = batch_one()
 SECOND = batch_two(FIRST)
 
 
+RELEASED = {}
+
+
 def released(batches, first_batch=None):
-    records = FIRST[:first_batch] + (SECOND if batches >= 2 else [])
-    # Newest first; records of one millisecond keep the order they were logged in.
-    return sorted(records, key=lambda r: -r["time"])
+    key = (batches, first_batch)
+    if key not in RELEASED:
+        records = FIRST[:first_batch] + (SECOND if batches >= 2 else [])
+        # Newest first; records of one millisecond keep the order they were logged in.
+        RELEASED[key] = sorted(records, key=lambda r: -r["time"])
+    return RELEASED[key]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -300,7 +306,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 groups.setdefault(record["time"], []).append(record)
             matching = []
             for when in sorted(groups, reverse=True):
-                rng.shuffle(groups[when])
+                if len(groups[when]) > 1:
+                    rng.shuffle(groups[when])
                 matching.extend(groups[when])
         served = matching[:page_size]
         more = len(matching) > page_size

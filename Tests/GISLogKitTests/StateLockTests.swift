@@ -28,20 +28,22 @@ struct StateLockTests {
         _ = try StateLock.acquire(path: state)
     }
 
-    @Test func aWaitingRunGetsTheLockWhenTheHolderFinishes() async throws {
+    @Test func aWaitingRunGetsTheLockWhenTheHolderFinishes() throws {
         let folder = TemporaryDirectory()
         let state = folder.path + "/site.state"
-        let holder = Task.detached {
-            let lock = try StateLock.acquire(path: state)
-            try await Task.sleep(nanoseconds: 300_000_000)
+        // The holder is a thread of its own (not a task): waiting blocks, and must not starve it.
+        let held = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            let lock = try? StateLock.acquire(path: state)
+            held.signal()
+            Thread.sleep(forTimeInterval: 0.3)
             withExtendedLifetime(lock) {}
         }
-        try await Task.sleep(nanoseconds: 50_000_000)
+        holder.start()
+        held.wait()
         let started = Date()
-        let waited = try StateLock.acquire(path: state, wait: 10_000)
+        let waited = try StateLock.acquire(path: state, wait: 20_000)
         #expect(Date().timeIntervalSince(started) > 0.1, "it waited for the holder")
-        withExtendedLifetime(waited) {}
-        try await holder.value
         do {
             _ = try StateLock.acquire(path: state, wait: 200)
             Issue.record("still held by `waited`")
