@@ -43,7 +43,15 @@ struct SiteOptions: ParsableArguments {
     var requested: Bool { server != nil || portal != nil }
 
     func validate() throws {
-        guard requested else { return }
+        guard requested else {
+            let given = [("--token-file", tokenFile), ("--token", token), ("--user", user), ("--ca-file", caFile)]
+                .filter { $0.1 != nil }.map(\.0)
+            if !given.isEmpty {
+                let verb = given.count == 1 ? "needs" : "need"
+                throw ValidationError("\(given.joined(separator: ", ")) \(verb) --server URL or --portal URL to fetch from")
+            }
+            return
+        }
         if [tokenFile != nil, token != nil, user != nil].filter({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --token-file, --token or --user")
         }

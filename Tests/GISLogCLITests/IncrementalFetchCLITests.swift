@@ -293,6 +293,18 @@ struct IncrementalFetchCLITests {
         #expect(try readBack(site.folder + "/out") == site.released())
     }
 
+    @Test func fetchOptionsWithoutASiteAreUsageErrors() throws {
+        let orphan = try gislog(["scan", "--user", "admin", "--ca-file", "ca.pem", "Samples/basic"])
+        #expect(orphan.status == 2)
+        #expect(orphan.stderr.contains("--user, --ca-file need --server URL or --portal URL"), "\(orphan.stderr)")
+        let nothing = try gislog(["scan"])
+        #expect(nothing.status == 2)
+        #expect(nothing.stderr.contains("give log files or folders to read, or --server/--portal URL"))
+        let badKeep = try gislog(["fetch", "--server", "https://h/arcgis", "--token", "t", "--out", "x", "--keep", "soon"])
+        #expect(badKeep.status == 2)
+        #expect(badKeep.stderr.contains("--keep: 'soon' is not a duration"))
+    }
+
     @Test func aSiteThatStaysUnavailableIsNamedAfterTheLastTry() throws {
         let site = try EsriSite(["first_batch": 100, "unavailable_on": [1, 2, 3]])
         let run = try site.fetch(["--user", "admin", "--retries", "2"])

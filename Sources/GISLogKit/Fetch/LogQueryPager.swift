@@ -25,7 +25,6 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case credentials
         case output
         case missingLibrary = "missing-library"
-        case locked
     }
 
     public let kind: Kind
