@@ -4,6 +4,7 @@ internal import Glibc
 import GISLogRules
 import GISLogInput
 import GISLogSupport
+import GISLogCorrelation
 
 /// Hidden commands for measuring gislog itself (used by scripts/bench).
 struct DebugCommand: ParsableCommand {

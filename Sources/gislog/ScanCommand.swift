@@ -6,6 +6,7 @@ import GISLogReports
 import GISLogSupport
 import GISLogRecords
 import GISLogKit
+import GISLogFetch
 
 /// Output formats of `gislog scan`.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -33,11 +34,13 @@ struct ScanCommand: ParsableCommand {
               gislog scan --timezone=-05:00 server-logs/ portal-logs/   (a negative offset needs the =)
               gislog scan --format json /arcgis/arcgisserver/logs > report.json
               gislog scan --rules site-rules.yaml /arcgis/arcgisserver/logs
+              gislog scan --server https://gis:6443/arcgis --user siteadmin --state site.state --quiet-if-clean
+                (fetches what is new through the Admin API into a cache folder, then scans it)
             """
     )
 
     @Argument(help: "Log files or folders to read.", completion: .file())
-    var paths: [String]
+    var paths: [String] = []
 
     @Option(help: ArgumentHelp(
         "Zone the logs were written in: an IANA name (America/New_York), an offset (+01:00), or 'local'.",
@@ -93,7 +96,12 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Never show progress on stderr (it is shown only on a terminal, for scans longer than a moment).")
     var noProgress = false
 
+    @OptionGroup(title: "Fetch first through the Admin API (--server, --portal)") var fetching: ScanFetchOptions
+
     func validate() throws {
+        if paths.isEmpty && !fetching.site.requested {
+            throw ValidationError("give log files or folders to read, or --server/--portal URL to fetch them first")
+        }
         guard maxRecordSize >= 1024 else { throw ValidationError("--max-record-size must be at least 1024") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -105,6 +113,10 @@ struct ScanCommand: ParsableCommand {
         } catch {
             throw CommandFailure("--timezone: \(error.description)")
         }
+        // With --server/--portal, fetch first; the fetch state's lock is held until the scan is done.
+        let fetched = fetching.site.requested ? try fetching.fetch(zone: zone) : nil
+        defer { withExtendedLifetime(fetched?.lock) {} }
+        let paths = self.paths + (fetched.map { [$0.folder] } ?? [])
         var options = ScanOptions(paths: paths, timeZone: zone)
         options.maxRecordBytes = maxRecordSize
         guard let cap = ByteSize.parse(maxDecompressed), cap > 0 else {
@@ -115,6 +127,15 @@ struct ScanCommand: ParsableCommand {
         options.redactSecrets = !noRedact
         options.keepOriginalRecords = includeOriginal
         let scanner = LogScanner(options: options)
+        if scanner.discovery.files.isEmpty, let fetched, self.paths.isEmpty {
+            // A site that has logged nothing yet at this level: nothing to scan is not a failure.
+            if !quietIfClean {
+                let err = OutputFile.standardError()
+                err.write("gislog: nothing fetched into \(fetched.folder) yet; nothing to scan\n")
+                err.flush()
+            }
+            throw ExitCode(0)
+        }
         if scanner.discovery.files.isEmpty {
             let err = OutputFile.standardError()
             for warning in scanner.discovery.warnings { err.write("gislog: \(warning)\n") }
