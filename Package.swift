@@ -3,7 +3,7 @@ import PackageDescription
 
 // gislog: a root-cause scanner for ArcGIS Enterprise logs.
 //
-// C lives only in the four shim targets below. `GISLogKit` holds every piece of logic and is
+// C lives only in the five shim targets below. `GISLogKit` holds every piece of logic and is
 // tested without spawning processes; `gislog` is a thin command-line shell over it.
 let package = Package(
     name: "gislog",
@@ -27,13 +27,15 @@ let package = Package(
         ),
         // libcurl's header only (libcurl4-openssl-dev): the library is opened at run time by `gislog fetch`.
         .target(name: "CCurl"),
+        // OpenSSL 3 for `gislog probe`, opened at run time like libcurl (libssl-dev's headers build it).
+        .target(name: "CTLS"),
         .target(
             name: "CGISLogShims",
             cSettings: [.define("_GNU_SOURCE")]
         ),
         .target(
             name: "GISLogKit",
-            dependencies: ["CZlib", "CPCRE2", "CCurl", "CGISLogShims"],
+            dependencies: ["CZlib", "CPCRE2", "CCurl", "CTLS", "CGISLogShims"],
             swiftSettings: [
                 .enableUpcomingFeature("InternalImportsByDefault"),
             ]
