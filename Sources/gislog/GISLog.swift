@@ -22,6 +22,7 @@ struct GISLog: ParsableCommand {
               gislog scan --state site.state --quiet-if-clean --format markdown logs/
               gislog scan --format ndjson logs/ >> events.ndjson
               gislog fetch --server https://gis:6443/arcgis --user admin --out logs/
+              gislog scan --probe logs/             (then check the failing peers' certificates live)
               gislog probe --save-chain certs/ portal.example.org
               gislog rules test my-rules.yaml
 

@@ -29,6 +29,7 @@ struct ScanCommand: ParsableCommand {
               gislog scan --timezone=-05:00 server-logs/ portal-logs/   (a negative offset needs the =)
               gislog scan --format json /arcgis/arcgisserver/logs > report.json
               gislog scan --rules site-rules.yaml /arcgis/arcgisserver/logs
+              gislog scan --probe --ca-file portal-roots.pem /arcgis/arcgisserver/logs
             """
     )
 
@@ -89,9 +90,15 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Never show progress on stderr (it is shown only on a terminal, for scans longer than a moment).")
     var noProgress = false
 
+    @Flag(help: "After correlation, check the certificates of the failing calls' peers live (TLS, no credentials) and rank what the probe confirms first. Without it a scan never touches the network.")
+    var probe = false
+
+    @OptionGroup(title: "Probing (with --probe)") var probing: ProbeNetworkOptions
+
     func validate() throws {
         guard maxRecordSize >= 1024 else { throw ValidationError("--max-record-size must be at least 1024") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if probing.isSet && !probe { throw ValidationError("--ca-file, --connect-to and --timeout are for --probe") }
     }
 
     func run() throws {
@@ -119,6 +126,8 @@ struct ScanCommand: ParsableCommand {
             err.flush()
             throw ExitCode(2)
         }
+        // OpenSSL and the trust store are checked before the scan, so a bad --ca-file stops it at once.
+        let prober = probe ? try probing.prober() : nil
         // One big .gz starts inflating on its own thread while the rules load.
         if state == nil { scanner.openEarly() }
         let ruleSet = try rules.load()
@@ -146,7 +155,8 @@ struct ScanCommand: ParsableCommand {
         meter.start()
         let outcome = pipeline.run(scanner, progress: progress)
         meter.stop()
-        let report = outcome.report
+        var report = outcome.report
+        if let prober { report.probePeers(with: prober, definitions: ruleSet.causes) }
         // The state is saved only after the report is out: a run killed (or failing) before is simply run again.
         func saveState() {
             guard let state, let next = outcome.nextState else { return }

@@ -71,6 +71,9 @@ public struct JSONReport {
             json.beginObject(); json.field("title", reference.title); json.field("url", reference.url); json.endObject()
         }
         json.endArray()
+        if let probes = report.causeProbes {
+            json.key("probe"); json.beginArray(); for probe in probes[cause.findingID] ?? [] { ProbeJSON.write(probe, into: &json) }; json.endArray()
+        }
         json.endObject()
     }
 

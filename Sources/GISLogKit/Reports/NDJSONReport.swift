@@ -204,6 +204,9 @@ public struct NDJSONReport {
         json.field("events", cause.events)
         json.key("peers"); json.beginArray(); cause.peers.forEach { json.value($0) }; json.endArray()
         json.key("steps"); json.beginArray(); cause.steps.forEach { json.value($0) }; json.endArray()
+        if let probes = report.causeProbes {
+            json.key("probe"); json.beginArray(); for probe in probes[cause.findingID] ?? [] { ProbeJSON.write(probe, into: &json) }; json.endArray()
+        }
         json.endObject()
         json.endObject()
         json.endObject()

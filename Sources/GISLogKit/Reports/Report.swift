@@ -17,6 +17,9 @@ public struct Report: Sendable {
     /// Whether this run read only what earlier runs had not (`--state`).
     public var incremental = false
 
+    /// With `gislog scan --probe`: each cause's probes of its peers, by finding id (nil: no probing).
+    public var causeProbes: [String: [ProbeResult]]?
+
     /// The span asked for with `--since` / `--until`, resolved to instants (nil: open).
     public var since: Int64?
     public var until: Int64?
