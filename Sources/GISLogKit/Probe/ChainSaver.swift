@@ -30,7 +30,9 @@ public enum ChainSaver {
         var out = ""
         var lastWasReplaced = false
         for scalar in text.unicodeScalars {
-            let keep = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." || scalar == "-" || scalar == "_")
+            // A dot only after something else: no "..", no hidden file.
+            let dot = scalar == "." && !(out.isEmpty || out.hasSuffix(".") || out.hasSuffix("_"))
+            let keep = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || dot || scalar == "-" || scalar == "_")
             if keep {
                 out.unicodeScalars.append(scalar)
                 lastWasReplaced = false
@@ -40,8 +42,6 @@ public enum ChainSaver {
             }
             if out.utf8.count >= limit { break }
         }
-        // No hidden files, no "..".
-        while out.hasPrefix(".") { out.removeFirst() }
         return out.isEmpty ? "_" : out
     }
 
