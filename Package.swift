@@ -52,7 +52,7 @@ let package = Package(
             ]
         ),
         // Fuzz targets: libFuzzer entry points with -DFUZZING (scripts/fuzz), input replayers without it.
-    ] + ["FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON"].map { name in
+    ] + ["FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON", "FuzzCertificate"].map { name in
         .executableTarget(name: name, dependencies: ["GISLogKit"], path: "Fuzz/\(name)")
     } + [
         .testTarget(
@@ -61,7 +61,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GISLogCLITests",
-            dependencies: ["gislog", "FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON"],
+            dependencies: ["gislog", "FuzzRecords", "FuzzGzip", "FuzzRules", "FuzzNDJSON", "FuzzCertificate"],
             exclude: ["Golden"]
         ),
     ],
