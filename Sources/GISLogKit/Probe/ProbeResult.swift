@@ -50,6 +50,7 @@ public struct ProbeResult: Sendable, Hashable {
 
 /// The probe's JSON: `{"probes": [...]}` for `gislog probe`, and the same objects in a scan report's causes.
 public enum ProbeJSON {
+    /// The whole `gislog probe --format json` document.
     public static func document(_ results: [ProbeResult]) -> String {
         var json = JSONWriter(pretty: true)
         json.beginObject()
@@ -61,6 +62,7 @@ public enum ProbeJSON {
         return json.output + "\n"
     }
 
+    /// One probe as a JSON object (also a cause's `probe` entries in scan reports).
     public static func write(_ result: ProbeResult, into json: inout JSONWriter) {
         json.beginObject()
         json.field("target", result.target)
@@ -103,6 +105,7 @@ public enum ProbeJSON {
         json.endObject()
     }
 
+    /// One certificate of a chain as a JSON object.
     public static func write(_ certificate: CertificateInfo, into json: inout JSONWriter) {
         json.beginObject()
         json.field("subject", certificate.subject)
@@ -119,6 +122,7 @@ public enum ProbeJSON {
 
 /// The probe's text for a terminal.
 public enum ProbeText {
+    /// Every probe, one block each.
     public static func render(_ results: [ProbeResult]) -> String {
         var out = ""
         for (index, result) in results.enumerated() {
@@ -131,8 +135,8 @@ public enum ProbeText {
     static func render(_ result: ProbeResult) -> String {
         func safe(_ text: String) -> String { Format.terminalSafe(text) }
         var out = "\(safe(result.target)) — \(result.verdict.rawValue)\n"
-        out += "  \(safe(result.reason))\n"
-        out += "  trust store: \(safe(result.trustStore))\n"
+        out += wrap(safe(result.reason), indent: "  ")
+        out += wrap("trust store: " + safe(result.trustStore), indent: "  ")
         if let connected = result.connectedTo {
             out += "  connected to \(safe(connected))" + (result.tlsVersion.map { ", \(safe($0))" } ?? "") + "\n"
         }
@@ -164,6 +168,25 @@ public enum ProbeText {
         }
         for path in result.saved { out += "  saved \(safe(path))\n" }
         return out
+    }
+
+    /// Words of `text` on lines of at most 100 columns (a longer word gets a line of its own), each line
+    /// starting with `indent`.
+    static func wrap(_ text: String, indent: String, width: Int = 100) -> String {
+        var out = indent, column = indent.count, empty = true
+        // Empty words keep runs of spaces as they are (a name may hold two in a row).
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !empty && !word.isEmpty && column + 1 + word.count > width {
+                out += "\n" + indent
+                column = indent.count
+                empty = true
+            }
+            if !empty { out += " "; column += 1 }
+            out += word
+            column += word.count
+            empty = false
+        }
+        return out + "\n"
     }
 
     /// `subject …, issuer …, valid … to …, SHA-256 …`: one certificate in a sentence.
