@@ -52,11 +52,6 @@ public struct CertificateInfo: Sendable, Hashable {
         return out + "-----END CERTIFICATE-----\n"
     }
 
-    /// Whether the certificate is outside its validity period at `seconds`.
-    public func isExpired(at seconds: Int64) -> Bool {
-        (notAfter.map { seconds > $0 } ?? false) || (notBefore.map { seconds < $0 } ?? false)
-    }
-
     /// The names the certificate is valid for: its DNS names and IP addresses, else its common name.
     public var names: [String] {
         let alternatives = dnsNames + ipAddresses

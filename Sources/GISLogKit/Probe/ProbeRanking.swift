@@ -16,6 +16,7 @@ extension ProbeVerdict {
     }
 }
 
+/// `gislog scan --probe`: which peers to probe, and what their verdicts do to the ranked causes.
 public enum ProbeRanking {
     /// Causes that are about the certificate a peer presents: a probe of that peer can confirm or weaken them.
     static let certificateCauses: Set<CauseID> = [.untrustedCA, .selfSignedCertificate, .expiredCertificate, .hostnameMismatch]

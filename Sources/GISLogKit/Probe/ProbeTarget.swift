@@ -117,6 +117,7 @@ public struct ConnectTo: Sendable, Hashable {
     public var address: String?
     public var toPort: Int?
 
+    /// Parses `HOST:PORT:ADDR:PORT` (IPv6 addresses in brackets; empty parts allowed).
     public static func parse(_ text: String) throws(ProbeError) -> ConnectTo {
         let parts = splitOutsideBrackets(text)
         func bad() -> ProbeError {
