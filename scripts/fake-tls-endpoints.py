@@ -25,7 +25,8 @@ portal.example.org):
   silent         accepts and never answers                        -> unreachable (timeout)
   closed         nothing listens                                  -> unreachable (refused)
 TLS endpoints answer GET /<context>/rest/info?f=json (ArcGIS Server, short-lived tokens 60 min, sent with a
-Content-Length) and /<context>/sharing/rest/info?f=json (Portal, chunked); anything else is a 404.
+Content-Length; not under /portalonly/) and /<context>/sharing/rest/info?f=json (Portal, chunked); anything else
+is a 404.
 """
 import json
 import os
@@ -187,7 +188,7 @@ def answer(name, head):
     with log_lock, open(path("requests.log"), "a") as handle:
         handle.write(json.dumps({"endpoint": name, "request": head.decode("latin-1")}) + "\n")
     target = head.split(b" ")[1] if head.count(b" ") >= 2 else b""
-    if target.endswith(b"/rest/info?f=json") and b"/sharing/" not in target:
+    if target.endswith(b"/rest/info?f=json") and b"/sharing/" not in target and not target.startswith(b"/portalonly/"):
         return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + str(len(SERVER_INFO)).encode()
                 + b"\r\nConnection: close\r\n\r\n" + SERVER_INFO)
     if target.endswith(b"/sharing/rest/info?f=json"):

@@ -149,7 +149,12 @@ struct ProbeCLITests {
         #expect(portalInfo["product"] as? String == "portal" && portalInfo["token_based"] as? Bool == true)
         #expect(portalInfo["short_lived_token_minutes"] is NSNull)
         #expect(portalInfo["path"] as? String == "/gis/sharing/rest/info?f=json")
+        // A bare context: Server's rest/info first; when that is not ArcGIS, Portal's, on a new connection.
+        let fallback = try probes(try gislog(["probe", "--format", "json", "--ca-file", site.root] + site.route("trusted")
+                                             + ["https://trusted.test/portalonly"]))
+        #expect((fallback.first?["arcgis"] as? [String: Any])?["path"] as? String == "/portalonly/sharing/rest/info?f=json")
         let heads = site.requests.compactMap { $0["request"] }
+        #expect(heads.filter { $0.contains("/portalonly/") }.count == 2)
         #expect(heads.contains { $0.hasPrefix("GET /gis/sharing/rest/info?f=json HTTP/1.1\r\nHost: chain.test\r\n") })
         for head in heads {
             #expect(head.hasPrefix("GET /") && head.contains("/rest/info?f=json HTTP/1.1"), "\(head)")
@@ -222,7 +227,7 @@ struct ProbeCLITests {
             (["probe", "http://gis.test"], "a probe speaks TLS"),
             (["probe", "gis.test:99999"], "not a host[:port]"),
             (["probe", "--connect-to", "a:b", "gis.test"], "expected HOST:PORT:ADDR:PORT"),
-            (["probe", "--ca-file", site.folder + "/requests-none.pem", "gis.test"], "--ca-file"),
+            (["probe", "--ca-file", site.folder + "/none.pem", "gis.test"], "--ca-file \(site.folder)/none.pem: cannot read it (No such file"),
             (["probe", "--ca-file", repositoryRoot + "/README.md", "gis.test"], "no CA certificate could be read"),
             (["probe", "--timeout", "soon", "gis.test"], "--timeout"),
             (["probe", "--save-chain", "/proc/gislog-cannot/x"] + site.route("trusted") + ["trusted.test"], "--save-chain"),

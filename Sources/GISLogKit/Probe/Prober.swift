@@ -178,7 +178,11 @@ public struct Prober: Sendable {
             case .done(let count):
                 received += chunk[..<count]
                 if received.count > Self.maximumAnswerBytes { return nil }
-                if case .complete(let answer) = HTTPAnswer.parse(received, ended: false) { return answer }
+                switch HTTPAnswer.parse(received, ended: false) {
+                case .complete(let answer): return answer
+                case .invalid: return nil
+                case .incomplete: continue
+                }
             case .end:
                 if case .complete(let answer) = HTTPAnswer.parse(received, ended: true) { return answer }
                 return nil

@@ -1,4 +1,5 @@
 internal import CTLS
+internal import Glibc
 
 /// Why a probe could not run at all (as opposed to an endpoint's verdict).
 public struct ProbeError: Error, Sendable, CustomStringConvertible {
@@ -98,6 +99,11 @@ final class TLSContext: @unchecked Sendable {
             throw ProbeError(kind: .missingLibrary, description: """
                 probing needs OpenSSL 3 (libssl.so.3), which could not be loaded here (\(String(cString: failure))). \
                 On Debian or Ubuntu: apt-get install libssl3; on Red Hat, Rocky or Alma 9: dnf install openssl-libs.
+                """)
+        }
+        if let caFile, access(caFile, R_OK) != 0 {
+            throw ProbeError(kind: .caFile, description: """
+                --ca-file \(caFile): cannot read it (\(systemErrorText(errno))). Give a PEM file of CA certificates.
                 """)
         }
         var message = [CChar](repeating: 0, count: 512)
