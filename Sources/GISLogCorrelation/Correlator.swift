@@ -254,8 +254,13 @@ public struct Correlator: Sendable {
 func plural(_ value: Int, _ noun: String) -> String { "\(value) \(noun)\(value == 1 ? "" : "s")" }
 
 /// A host and port as the cause templates name them.
-struct Peer: Hashable {
-    var host: String
-    var port: String?
-    var display: String { port.map { "\(host):\($0)" } ?? host }
+package struct Peer: Hashable {
+    package var host: String
+    package var port: String?
+    package var display: String { port.map { "\(host):\($0)" } ?? host }
+
+    package init(host: String, port: String?) {
+        self.host = host
+        self.port = port
+    }
 }

@@ -2,6 +2,7 @@ import GISLogCorrelation
 import GISLogRules
 import GISLogRecords
 import GISLogSupport
+import GISLogProbe
 
 /// The report as one JSON document with a stable, documented shape (see the README). Keys are added,
 /// never renamed or removed.
@@ -76,6 +77,9 @@ public struct JSONReport {
             json.beginObject(); json.field("title", reference.title); json.field("url", reference.url); json.endObject()
         }
         json.endArray()
+        if let probes = report.causeProbes {
+            json.key("probe"); json.beginArray(); for probe in probes[cause.findingID] ?? [] { ProbeJSON.write(probe, into: &json) }; json.endArray()
+        }
         json.endObject()
     }
 

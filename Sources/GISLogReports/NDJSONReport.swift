@@ -2,6 +2,7 @@ import GISLogCorrelation
 import GISLogRules
 import GISLogRecords
 import GISLogSupport
+import GISLogProbe
 
 /// The event feed for a SIEM: one JSON object per line, ECS field names as nested objects. First every
 /// extracted event (`event.kind: "event"`), then one coverage line per machine (`event.kind: "state"`: what
@@ -208,6 +209,9 @@ public struct NDJSONReport {
         json.field("events", cause.events)
         json.key("peers"); json.beginArray(); cause.peers.forEach { json.value($0) }; json.endArray()
         json.key("steps"); json.beginArray(); cause.steps.forEach { json.value($0) }; json.endArray()
+        if let probes = report.causeProbes {
+            json.key("probe"); json.beginArray(); for probe in probes[cause.findingID] ?? [] { ProbeJSON.write(probe, into: &json) }; json.endArray()
+        }
         json.endObject()
         json.endObject()
         json.endObject()

@@ -2,6 +2,7 @@ public import GISLogCorrelation
 public import GISLogRules
 public import GISLogRecords
 public import GISLogSupport
+public import GISLogProbe
 
 /// Everything a report shows: what was read, what the rules found, what the correlation concluded.
 /// Renderers (text, JSON, Markdown, HTML) only lay it out.
@@ -30,6 +31,9 @@ public struct Report: Sendable {
 
     /// Whether this run read only what earlier runs had not (`--state`).
     public var incremental = false
+
+    /// With `gislog scan --probe`: each cause's probes of its peers, by finding id (nil: no probing).
+    public var causeProbes: [String: [ProbeResult]]?
 
     /// The span asked for with `--since` / `--until`, resolved to instants (nil: open).
     public var since: Int64?

@@ -23,13 +23,15 @@ struct GISLog: ParsableCommand {
               gislog scan --state site.state --quiet-if-clean --format markdown logs/
               gislog scan --format ndjson logs/ >> events.ndjson
               gislog fetch --server https://gis:6443/arcgis --user admin --out logs/
+              gislog scan --probe logs/             (then check the failing peers' certificates live)
+              gislog probe --save-chain certs/ portal.example.org
               gislog rules test my-rules.yaml
 
             Shell completions: gislog --generate-completion-script bash|zsh|fish
             Exit codes: 0 nothing found, 1 causes found, 2 could not run.
             """,
         version: version,
-        subcommands: [ScanCommand.self, FetchCommand.self, RulesCommand.self, DebugCommand.self],
+        subcommands: [ScanCommand.self, FetchCommand.self, ProbeCommand.self, RulesCommand.self, DebugCommand.self],
         defaultSubcommand: nil
     )
 

@@ -36,6 +36,7 @@ struct ScanCommand: ParsableCommand {
               gislog scan --rules site-rules.yaml /arcgis/arcgisserver/logs
               gislog scan --server https://gis:6443/arcgis --user siteadmin --state site.state --quiet-if-clean
                 (fetches what is new through the Admin API into a cache folder, then scans it)
+              gislog scan --probe --ca-file portal-roots.pem /arcgis/arcgisserver/logs
             """
     )
 
@@ -97,6 +98,15 @@ struct ScanCommand: ParsableCommand {
     var noProgress = false
 
     @OptionGroup(title: "Fetch first through the Admin API (--server, --portal)") var fetching: ScanFetchOptions
+    @Flag(help: "After correlation, check the certificates of the failing calls' peers live (TLS, no credentials) and rank what the probe confirms first. Without it a scan never touches the network.")
+    var probe = false
+
+    // --ca-file and --timeout are shared with --server/--portal (see the fetch options): the same trust store
+    // and time limit serve every TLS connection a scan makes.
+    @Option(help: ArgumentHelp(
+        "With --probe: connect to ADDR:PORT for HOST:PORT, still sending and checking the name HOST (curl's meaning; "
+            + "repeatable).", valueName: "host:port:addr:port"))
+    var connectTo: [String] = []
 
     func validate() throws {
         if paths.isEmpty && !fetching.site.requested {
@@ -104,6 +114,16 @@ struct ScanCommand: ParsableCommand {
         }
         guard maxRecordSize >= 1024 else { throw ValidationError("--max-record-size must be at least 1024") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if !probe && !fetching.site.requested {
+            let given = [("--ca-file", fetching.site.caFile != nil), ("--timeout", fetching.site.timeout != nil),
+                         ("--connect-to", !connectTo.isEmpty)].filter(\.1).map(\.0)
+            if !given.isEmpty {
+                throw ValidationError("\(given.joined(separator: ", ")) \(given.count == 1 ? "is" : "are") for --probe "
+                                      + "or --server/--portal")
+            }
+        } else if !probe && !connectTo.isEmpty {
+            throw ValidationError("--connect-to is for --probe")
+        }
     }
 
     func run() throws {
@@ -144,6 +164,9 @@ struct ScanCommand: ParsableCommand {
             err.flush()
             throw ExitCode(2)
         }
+        // OpenSSL and the trust store are checked before the scan, so a bad --ca-file stops it at once.
+        let prober = probe ? try ProbeNetworkOptions.prober(caFile: fetching.site.caFile, timeout: fetching.site.timeout,
+                                                             connectTo: connectTo) : nil
         // One big .gz starts inflating on its own thread while the rules load.
         if state == nil { scanner.openEarly() }
         let ruleSet = try rules.load()
@@ -172,7 +195,8 @@ struct ScanCommand: ParsableCommand {
         meter.start()
         let outcome = pipeline.run(scanner, progress: progress)
         meter.stop()
-        let report = outcome.report
+        var report = outcome.report
+        if let prober { report.probePeers(with: prober, definitions: ruleSet.causes) }
         // The state is saved only after the report is out: a run killed (or failing) before is simply run again.
         func saveState() {
             guard let state, let next = outcome.nextState else { return }

@@ -13,7 +13,8 @@ struct SiteOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Portal for ArcGIS base URL, e.g. https://host:7443/arcgis.", valueName: "url"))
     var portal: String?
 
-    @Option(help: ArgumentHelp("PEM file of the CA certificates to trust for the site.", valueName: "file"),
+    @Option(help: ArgumentHelp("PEM file of the CA certificates to trust (instead of the system's): for the site's "
+                               + "Admin API, and in `scan --probe` for the peers probed.", valueName: "file"),
             completion: .file())
     var caFile: String?
 
@@ -39,15 +40,20 @@ struct SiteOptions: ParsableArguments {
                                valueName: "n"))
     var retries: Int = 3
 
-    @Option(help: ArgumentHelp("The longest one request may take: 90s, 5m.", valueName: "duration"))
-    var timeout: String = "5m"
+    @Option(help: ArgumentHelp("The longest one request may take: 90s, 5m (default 5m for fetching; 10s for each "
+                               + "connection and answer of `scan --probe`).", valueName: "duration"))
+    var timeout: String?
+
+    /// The fetch's time limit per request.
+    var fetchTimeout: String { timeout ?? "5m" }
 
     /// Whether any site was given.
     var requested: Bool { server != nil || portal != nil }
 
     func validate() throws {
         guard requested else {
-            let given = [("--token-file", tokenFile), ("--token", token), ("--user", user), ("--ca-file", caFile)]
+            // --ca-file and --timeout also serve `scan --probe`: the scan checks those.
+            let given = [("--token-file", tokenFile), ("--token", token), ("--user", user)]
                 .filter { $0.1 != nil }.map(\.0)
             if !given.isEmpty {
                 let verb = given.count == 1 ? "needs" : "need"
@@ -64,8 +70,8 @@ struct SiteOptions: ParsableArguments {
         let levels = ["SEVERE", "WARNING", "INFO", "FINE", "VERBOSE", "DEBUG"]
         if !levels.contains(level.uppercased()) { throw ValidationError("--level must be one of \(levels.joined(separator: ", "))") }
         if !(0...20).contains(retries) { throw ValidationError("--retries must be between 0 and 20") }
-        if (DurationText.milliseconds(timeout) ?? 0) < 1000 {
-            throw ValidationError("--timeout: '\(timeout)' is not a duration of at least 1s; write e.g. 90s or 5m")
+        if (DurationText.milliseconds(fetchTimeout) ?? 0) < 1000 {
+            throw ValidationError("--timeout: '\(fetchTimeout)' is not a duration of at least 1s; write e.g. 90s or 5m")
         }
     }
 
@@ -77,7 +83,7 @@ struct SiteOptions: ParsableArguments {
     }
 
     func fetcher() throws(FetchError) -> AdminLogFetcher {
-        let seconds = Int((DurationText.milliseconds(timeout) ?? 300_000) / 1000)
+        let seconds = Int((DurationText.milliseconds(fetchTimeout) ?? 300_000) / 1000)
         return AdminLogFetcher(client: try HTTPSClient(caFile: caFile, timeoutSeconds: seconds),
                                retry: RetryPolicy(retries: retries))
     }

@@ -7,6 +7,7 @@ import Testing
 @testable import GISLogCorrelation
 @testable import GISLogReports
 @testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
 /// SplitMix64: a seeded generator, so every run of a test sees the same site.
