@@ -16,6 +16,9 @@ public enum TimeSpec {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
+    /// The longest span back from now (`24h`, `7d`) that `parse` accepts: 100 years.
+    public static let maxSpan: Int64 = 36_500 * 86_400_000
+
     /// Milliseconds since the epoch for `text`.
     public static func parse(_ text: String, zone: LogTimeZone, now: Int64) throws(ParseError) -> Int64 {
         let value = text.trimmingSpaces()
@@ -33,8 +36,13 @@ public enum TimeSpec {
         default: break
         }
         if let first = lower.first, first.isNumber, let last = lower.last, last.isLetter,
-           let span = Duration.milliseconds(lower) {
-            return now - span
+           let span = Duration.exactMilliseconds(lower) {
+            // Checked before it becomes an integer: `1e20h` must be a message, not an overflow.
+            guard span <= Double(maxSpan) else {
+                throw ParseError(description: "'\(text)' reaches back more than 100 years; give a span up to 36500d, "
+                    + "or a date (2026-11-14)")
+            }
+            return now - Int64(span)
         }
         var bytes = Array(value.utf8)
         if bytes.count == 10 { bytes += Array("T00:00:00".utf8) }
