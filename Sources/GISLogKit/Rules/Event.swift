@@ -26,6 +26,7 @@ public struct Event: Sendable, Hashable {
         var message: String
         var fields: [EventField]
         var original: String?
+        var unterminated = false
     }
 
     // SAFETY: the box is mutated only through `update`, after `isKnownUniquelyReferenced` has shown that no
@@ -133,6 +134,12 @@ public struct Event: Sendable, Hashable {
     public var original: String? {
         get { box.values.original }
         set { update { $0.original = newValue } }
+    }
+
+    /// Whether the record had no closing `</Msg>` (it was cut off, by a crash, say, and read as it is).
+    public var unterminated: Bool {
+        get { box.values.unterminated }
+        set { update { $0.unterminated = newValue } }
     }
 
     /// Optional fields default to nil, as in a memberwise initializer.

@@ -93,6 +93,7 @@ public final class RuleEngine: RecordConsumer {
         case .match(let groups):
             var event = Self.event(compiled, record: record, groups: groups, text: text, file: file)
             if keepOriginal { event.original = TextRepair.string(record.recordBytes) }
+            if record.isUnterminated { event.unterminated = true }
             if let redactor {
                 event.message = redactor.redact(event.message)
                 for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }
