@@ -80,10 +80,10 @@ struct FetchCommand: ParsableCommand {
         do { oldest = try TimeSpec.parse(since, zone: zone, now: TimeSpec.now()) } catch { throw CommandFailure("--since: \(error)") }
         let credentials = try self.credentials()
         let err = OutputFile.standardError()
+        var total = (pages: 0, records: 0)
         do {
             try AdminLogFetcher.prepare(directory: out)
             let fetcher = AdminLogFetcher(client: try HTTPSClient(caFile: caFile))
-            var total = (pages: 0, records: 0)
             for (site, url) in [(AdminSite.server, server), (.portal, portal)] {
                 guard let url else { continue }
                 var pager = LogQueryPager(site: site, baseURL: url, oldest: oldest, level: level.uppercased(),
@@ -98,12 +98,12 @@ struct FetchCommand: ParsableCommand {
                 total.pages += summary.pages
                 total.records += summary.records
             }
-            let stdout = OutputFile.standardOutput()
-            stdout.write("Fetched \(total.records) records in \(total.pages) page(s) into \(out). Next: gislog scan \(out)\n")
-            stdout.flush()
         } catch {
             throw CommandFailure(error.description)
         }
+        let stdout = OutputFile.standardOutput()
+        stdout.write("Fetched \(total.records) records in \(total.pages) page(s) into \(out). Next: gislog scan \(out)\n")
+        try stdout.finishOrFail("the summary")
     }
 
     private func credentials() throws -> FetchCredentials {
