@@ -17,6 +17,19 @@ struct SettledTailTests {
         #expect(TailSettling.isFinal(path: folder.path + "/gone.log", settleMillis: 600_000))
     }
 
+    @Test func filesStampedInTheFutureSettleByANewerLog() throws {
+        // A file server whose clock is a day ahead: ages are negative, but the two stamps still compare.
+        let folder = TemporaryDirectory()
+        let old = folder.write("server/server-1.log", "<Msg>cut")
+        try setModified(old, secondsAgo: -86_400)
+        #expect(!TailSettling.isFinal(path: old, settleMillis: 600_000))
+        let new = folder.write("server/server-2.log", "<Msg>new</Msg>\n")
+        try setModified(new, secondsAgo: -86_400 - 30)
+        #expect(!TailSettling.isFinal(path: old, settleMillis: 600_000))
+        try setModified(new, secondsAgo: -86_400 - 300)
+        #expect(TailSettling.isFinal(path: old, settleMillis: 600_000))
+    }
+
     @Test func aNewerLogInTheFolderMakesItFinalOnceQuietForAMinute() throws {
         let folder = TemporaryDirectory()
         let old = folder.write("server/server-1.log", "<Msg>cut")
@@ -28,9 +41,15 @@ struct SettledTailTests {
         #expect(!TailSettling.isFinal(path: old, settleMillis: 600_000))
         folder.write("server/server-2.log", "<Msg>new</Msg>\n")
         #expect(TailSettling.isFinal(path: old, settleMillis: 600_000))
-        // Still being written a moment ago: a newer neighbour is not enough.
+        // Still being written a moment before its neighbour: that is two logs side by side, not a restart.
         try setModified(old, secondsAgo: 5)
         #expect(!TailSettling.isFinal(path: old, settleMillis: 600_000))
+        // With a settle time under a minute, that is the gap asked for (stamps in the future, so that age
+        // alone cannot settle it).
+        try setModified(old, secondsAgo: -100)
+        try setModified(folder.path + "/server/server-2.log", secondsAgo: -105)
+        #expect(!TailSettling.isFinal(path: old, settleMillis: 600_000))
+        #expect(TailSettling.isFinal(path: old, settleMillis: 3_000))
     }
 
     @Test func aReaderResumingInsideARecordSkipsItsRest() throws {

@@ -5,27 +5,30 @@ internal import Glibc
 /// starts a new file at its next start and never touches the old one again. An incremental run keeps a
 /// cut record for the next run only while its file may still grow.
 enum TailSettling {
-    /// A newer log in the folder settles a file only once the file has been still for this long (or for the
-    /// settle time, if shorter): a service that writes two logs side by side must not have a record read
-    /// while it is being written.
+    /// A newer log in the folder settles a file only if it was written at least this long (or the settle
+    /// time, if shorter) after the file last changed: a service that writes two logs side by side must not
+    /// have a record read while it is being written. Both times come from the same clock, the one that
+    /// stamped the files, so this holds even when the machine gislog runs on has another time.
     static let quietWithNewerFile: Int64 = 60_000
 
-    /// Whether the file at `path` will not grow again: unchanged for `settleMillis`, or older than another log
-    /// in its folder (and unchanged for a minute). A file that is gone will not grow either.
+    /// Whether the file at `path` will not grow again: unchanged for `settleMillis` by the machine's clock,
+    /// or followed by another log in its folder written a minute or more after it last changed. A file that
+    /// is gone will not grow either.
     ///
-    /// Ages come from the machine's clock, like the files' modification times, never from `GISLOG_NOW`.
+    /// Ages come from the machine's clock, like the files' modification times, never from `GISLOG_NOW`; a
+    /// file stamped in the future (a file server whose clock is ahead) is never settled by age, only by a
+    /// newer log.
     static func isFinal(path: String, settleMillis: Int64) -> Bool {
         var info = stat()
         guard stat(path, &info) == 0 else { return true }
         let modified = millis(info.st_mtim)
-        let age = realNow() - modified
-        if age >= settleMillis { return true }
-        guard age >= min(settleMillis, quietWithNewerFile) else { return false }
-        return newerLogExists(besides: path, modified: modified)
+        if realNow() - modified >= settleMillis { return true }
+        return newerLogExists(besides: path, modifiedAfter: modified, by: min(settleMillis, quietWithNewerFile))
     }
 
-    /// Whether the folder of `path` holds another log file modified after `modified`.
-    static func newerLogExists(besides path: String, modified: Int64) -> Bool {
+    /// Whether the folder of `path` holds another log file modified `gap` or more after `modified` (and
+    /// after it at all, when `gap` is 0).
+    static func newerLogExists(besides path: String, modifiedAfter modified: Int64, by gap: Int64) -> Bool {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let ownName = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -38,7 +41,8 @@ enum TailSettling {
             guard name != ownName, name != ".", name != "..", LogDiscovery.looksLikeLogName(name.lowercased()) else { continue }
             var other = stat()
             let otherPath = directory == "/" ? "/" + name : directory + "/" + name
-            if stat(otherPath, &other) == 0, other.st_mode & S_IFMT == S_IFREG, millis(other.st_mtim) > modified {
+            if stat(otherPath, &other) == 0, other.st_mode & S_IFMT == S_IFREG, millis(other.st_mtim) > modified,
+               millis(other.st_mtim) - modified >= gap {
                 return true
             }
         }
