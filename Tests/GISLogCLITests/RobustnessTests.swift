@@ -75,7 +75,7 @@ func warningList(_ json: [String: Any]) -> [(kind: String, path: String, message
 
 /// Whether the machine can make a file unreadable for gislog: as root, by running it without the
 /// capabilities that bypass file permissions (`setpriv`); as another user, by `chmod 000` alone.
-private let canDropFileAccess: Bool = {
+let canDropFileAccess: Bool = {
     guard geteuid() == 0 else { return true }
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return false }
     let probe = NSTemporaryDirectory() + "gislog-probe-" + UUID().uuidString
@@ -336,6 +336,21 @@ struct RobustnessTests {
         try run.stdout.write(toFile: feed, atomically: true, encoding: .utf8)
         let valid = try gislogScript("python3 " + quoted(repositoryRoot + "/scripts/validate-ndjson") + " < " + quoted(feed))
         #expect(valid.status == 0, "\(valid.stdout)")
+    }
+
+    // MARK: - Incremental reports
+
+    @Test func aCauseReportedAgainCountsOnlyTheNewFailures() throws {
+        let copy = try SampleCopy()
+        _ = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, copy.logs])
+        // A new episode the same evening: yesterday's failures are context for it, not news.
+        try copy.appendFailures(3, hour: 20)
+        let run = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, "--format", "json", copy.logs])
+        #expect(run.status == 1)
+        let cause = try #require((try jsonObject(run.stdout)["causes"] as? [[String: Any]])?.first)
+        #expect(cause["id"] as? String == "untrusted-ca")
+        #expect(cause["events"] as? Int == 3)
+        #expect((cause["first_seen"] as? String)?.hasPrefix("2026-11-14T20:00:00") == true)
     }
 
     // MARK: - One run per state file

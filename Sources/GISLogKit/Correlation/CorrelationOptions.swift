@@ -22,8 +22,9 @@ public struct CorrelationOptions: Sendable, Hashable {
     /// Only failures before this instant are reported (`--until`).
     public var reportUntil: Int64?
 
-    /// Whether an event falls in the reported span.
+    /// Whether an event falls in the reported span (and was not reported by an earlier run).
     public func reports(_ event: Event) -> Bool {
+        if event.fromEarlierRun { return false }
         guard let time = event.time else { return reportFrom == nil && reportUntil == nil }
         if let from = reportFrom, time < from { return false }
         if let until = reportUntil, time >= until { return false }

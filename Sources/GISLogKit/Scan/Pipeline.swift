@@ -38,8 +38,14 @@ public struct Pipeline {
         var coverage = scanned.scan.coverage
         if let previous {
             // Correlation sees the recent events of earlier runs too: a restart read yesterday explains
-            // failures read today.
-            events = RuleScanResult.ordered(previous.context + newEvents)
+            // failures read today. As context only, like events before --since: a cause reported today
+            // counts and shows today's failures, not yesterday's again.
+            let context = previous.context.map { event in
+                var event = event
+                event.fromEarlierRun = true
+                return event
+            }
+            events = RuleScanResult.ordered(context + newEvents)
             coverage = previous.extending(coverage)
         }
         var diagnosis = Correlator(options: correlation, causes: ruleSet.causes, coverage: coverage,
