@@ -222,11 +222,11 @@ struct FaultInjectionTests {
         let arguments = ["scan", "--timezone", "UTC", "--format", "ndjson", "--state", tree.state]
         // How long a run takes here, so that the kills land anywhere in a run, not all after it.
         // The quickest of three runs: one slowed by a busy machine would make the kills come too late.
-        let duration = try (0..<3).map { _ in
+        var durations = try (0..<3).map { _ in
             let started = Date()
             _ = try runKilling(["scan", "--timezone", "UTC", "--format", "ndjson", tree.logs], after: nil)
             return Date().timeIntervalSince(started)
-        }.min()!
+        }
         var delivered: [String] = []
         var causes: [(run: Int, id: String, start: String, end: String)] = []
         var history: [String] = ["seed \(seed) (replay with GISLOG_FAULT_SEED=\(seed))"]
@@ -234,8 +234,13 @@ struct FaultInjectionTests {
         for day in 1...21 {
             var step = day <= 20 ? try tree.grow(day: day, using: &generator) : "final run, not killed"
             let before = FileManager.default.contents(atPath: tree.state)
-            let delay = day <= 20 ? Double(generator.next() % 1000) / 1000 * duration * 3 : nil
+            // Anywhere in twice the median run: runs grow with the tree and with the machine's load, and
+            // the median of the last runs that finished follows them without a slow one throwing it off.
+            let median = durations.suffix(5).sorted()[durations.suffix(5).count / 2]
+            let delay = day <= 20 ? Double(generator.next() % 1000) / 1000 * median * 2 : nil
+            let started = Date()
             let run = try runKilling(arguments + [tree.logs], after: delay)
+            if !run.killed { durations.append(Date().timeIntervalSince(started)) }
             let committed = FileManager.default.contents(atPath: tree.state) != before
             if run.killed { kills += 1 }
             step += run.killed ? ", killed after \(Int((delay ?? 0) * 1000)) ms" : ", exit \(run.status)"
