@@ -152,6 +152,8 @@ struct ScanCommand: ParsableCommand {
         if let state {
             let wait = try OptionValue.duration(waitLock ?? "0", option: "--wait-lock", range: 0...Self.maxWaitLock)
             do { lock = try StateLock.acquire(path: state, wait: wait) } catch { throw CommandFailure(error.description) }
+            // A run killed while saving left its temporary file; no other run can be writing one now.
+            AtomicFile.removeLeftovers(of: state)
         }
         defer { withExtendedLifetime(lock) {} }
         if let state {

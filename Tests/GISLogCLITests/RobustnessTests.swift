@@ -403,6 +403,19 @@ struct RobustnessTests {
         #expect(causeIDs(try jsonObject(third.stdout)).isEmpty)
     }
 
+    @Test func whatAKilledSaveLeftBehindIsRemovedByTheNextRun() throws {
+        let copy = try SampleCopy()
+        let leftover = copy.root + "/.gislog-state.json-Ab12Cd"
+        let other = copy.root + "/.gislog-report.html-Ab12Cd"
+        for path in [leftover, other] { FileManager.default.createFile(atPath: path, contents: Data("{\"gislog_state\":1,".utf8)) }
+        let run = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, copy.logs])
+        #expect(run.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        // Another target's temporary file may belong to a run writing it now: it stays.
+        #expect(FileManager.default.fileExists(atPath: other))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: copy.root).filter { $0.hasPrefix(".gislog-state.json-") }.isEmpty)
+    }
+
     @Test func aKilledRunDoesNotBlockTheNext() throws {
         let copy = try SampleCopy()
         let (victim, _) = try stoppedWhileHoldingTheLock(copy)
