@@ -9,7 +9,8 @@ enum ScanChecks {
     /// lie about logs never read, whatever `--quiet-if-clean` asks for. Names every file and the reason.
     static func requireReadableLogs(_ report: Report) throws {
         let files = report.coverage.files
-        guard !files.isEmpty, files.allSatisfy({ $0.status == .failed }) else { return }
+        // A file that failed part-way was read in part: that is a warning, not "unreadable".
+        guard !files.isEmpty, files.allSatisfy({ $0.status == .failed && $0.counters.decodedBytes == 0 }) else { return }
         let failed = report.warnings.filter { unreadableKinds.contains($0.kind) }
         var lines = ["no readable log file: \(files.count == 1 ? "the file found" : "none of the \(files.count) files found") "
                      + "could be read, so nothing was scanned (and --state, if given, was not advanced):"]
