@@ -192,7 +192,7 @@ private final class MidRunTree {
     init() throws {
         root = NSTemporaryDirectory() + "gislog-midrun-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: big, contents: nil)
+        #expect(FileManager.default.createFile(atPath: big, contents: nil))
         let handle = try #require(FileHandle(forWritingAtPath: big))
         handle.write(Data(failure(day: 1, minute: 0).utf8))
         let chunk = Data(noise(day: 1, count: 300).utf8)

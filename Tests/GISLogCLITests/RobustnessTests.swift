@@ -79,7 +79,7 @@ let canDropFileAccess: Bool = {
     guard geteuid() == 0 else { return true }
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return false }
     let probe = NSTemporaryDirectory() + "gislog-probe-" + UUID().uuidString
-    FileManager.default.createFile(atPath: probe, contents: Data("x".utf8))
+    _ = FileManager.default.createFile(atPath: probe, contents: Data("x".utf8))
     defer { try? FileManager.default.removeItem(atPath: probe) }
     chmod(probe, 0)
     let run = try? gislogScript(unprivileged + " cat " + quoted(probe))
@@ -407,7 +407,7 @@ struct RobustnessTests {
         let copy = try SampleCopy()
         let leftover = copy.root + "/.gislog-state.json-Ab12Cd"
         let other = copy.root + "/.gislog-report.html-Ab12Cd"
-        for path in [leftover, other] { FileManager.default.createFile(atPath: path, contents: Data("{\"gislog_state\":1,".utf8)) }
+        for path in [leftover, other] { #expect(FileManager.default.createFile(atPath: path, contents: Data("{\"gislog_state\":1,".utf8))) }
         let run = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, copy.logs])
         #expect(run.status == 1)
         #expect(!FileManager.default.fileExists(atPath: leftover))

@@ -145,7 +145,7 @@ struct SystemdTests {
         for filter in try settings("gislog-nightly.service").filter({ $0.key == "SystemCallFilter" }).map(\.value) {
             var seen = Set<String>()
             let deny = filter.hasPrefix("~")
-            for name in filter.drop { $0 == "~" }.split(separator: " ") {
+            for name in filter.drop(while: { $0 == "~" }).split(separator: " ") {
                 let set = name.hasPrefix("@") ? try expand(String(name), &seen) : [String(name)]
                 if deny { denied.formUnion(set) } else { allowed.formUnion(set) }
             }

@@ -39,6 +39,7 @@ struct StateLockTests {
             Thread.sleep(forTimeInterval: 0.3)
             first = nil
         }
+        #expect(first != nil)  // read here, before the thread starts: no race with its write
         release.start()
         let started = Date()
         _ = try StateLock.acquire(path: state, wait: 10_000)
