@@ -367,12 +367,12 @@ struct RobustnessTests {
         let refused = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, copy.logs])
         #expect(refused.status == 2)
         #expect(Date().timeIntervalSince(started) < 10)
-        #expect(refused.stderr.contains("the state file \(copy.state) is in use by gislog process \(getpid())"))
+        #expect(refused.stderr.contains("the state file \(copy.state) is in use by another gislog (pid \(getpid()))"))
         #expect(refused.stdout.isEmpty)
         #expect(copy.stateBytes() == nil)
         let timedOut = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, "--wait-lock", "300ms", copy.logs])
         #expect(timedOut.status == 2)
-        #expect(timedOut.stderr.contains("was not released within"))
+        #expect(timedOut.stderr.contains("did not finish within"))
         // Released while the next run waits: it goes ahead.
         let release = Thread {
             Thread.sleep(forTimeInterval: 0.5)
@@ -392,7 +392,7 @@ struct RobustnessTests {
         kill(first.processIdentifier, SIGCONT)
         first.waitUntilExit()
         #expect(second.status == 2)
-        #expect(second.stderr.contains("in use by gislog process \(first.processIdentifier)"))
+        #expect(second.stderr.contains("in use by another gislog (pid \(first.processIdentifier))"))
         #expect(second.stdout.isEmpty)
         #expect(first.terminationStatus == 1)
         let report = try jsonObject(String(decoding: firstOutput.wait(), as: UTF8.self))

@@ -2,67 +2,64 @@ import Foundation
 import Testing
 @testable import GISLogKit
 
-@Suite("One run per state file")
+@Suite("State lock")
 struct StateLockTests {
-    @Test func aSecondHolderIsRefusedAndNamesTheFirst() throws {
+    @Test func aSecondRunIsToldWhoHoldsTheState() throws {
         let folder = TemporaryDirectory()
         let state = folder.path + "/site.state"
-        let first = try StateLock.acquire(path: state)
-        #expect(first.lockPath == state + ".lock")
+        let held = try StateLock.acquire(path: state)
+        #expect(held.lockPath == state + ".lock")
         do {
             _ = try StateLock.acquire(path: state)
-            Issue.record("a second lock was granted")
+            Issue.record("the state is locked")
         } catch {
             #expect(error.busy)
             #expect(error.holder == getpid())
-            #expect(error.description.contains(state))
-            #expect(error.description.contains("process \(getpid())"))
+            #expect(error.description.contains("the state file \(state) is in use by another gislog (pid \(getpid()))"))
             #expect(error.description.contains("--wait-lock"))
         }
-        _ = first
+        withExtendedLifetime(held) {}
     }
 
-    @Test func releasedWhenTheHolderGoesAway() throws {
+    @Test func theLockIsReleasedWithItsOwner() throws {
         let folder = TemporaryDirectory()
         let state = folder.path + "/site.state"
-        var first: StateLock? = try StateLock.acquire(path: state)
-        #expect(first != nil)
-        first = nil
+        do { _ = try StateLock.acquire(path: state) }
         _ = try StateLock.acquire(path: state)
     }
 
-    @Test func waitsForTheHolder() throws {
+    @Test func aWaitingRunGetsTheLockWhenTheHolderFinishes() throws {
         let folder = TemporaryDirectory()
         let state = folder.path + "/site.state"
-        nonisolated(unsafe) var first: StateLock? = try StateLock.acquire(path: state)
-        let release = Thread {
+        // The holder is a thread of its own (not a task): waiting blocks, and must not starve it.
+        let held = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            let lock = try? StateLock.acquire(path: state)
+            held.signal()
             Thread.sleep(forTimeInterval: 0.3)
-            first = nil
+            withExtendedLifetime(lock) {}
         }
-        #expect(first != nil)  // read here, before the thread starts: no race with its write
-        release.start()
+        holder.start()
+        held.wait()
         let started = Date()
-        _ = try StateLock.acquire(path: state, wait: 10_000)
-        #expect(Date().timeIntervalSince(started) >= 0.2)
-        // A short wait that runs out names how long it waited.
-        let holder = try StateLock.acquire(path: folder.path + "/other.state")
+        let waited = try StateLock.acquire(path: state, wait: 20_000)
+        #expect(Date().timeIntervalSince(started) > 0.1, "it waited for the holder")
         do {
-            _ = try StateLock.acquire(path: folder.path + "/other.state", wait: 200)
-            Issue.record("a second lock was granted")
+            _ = try StateLock.acquire(path: state, wait: 200)
+            Issue.record("still held by `waited`")
         } catch {
-            #expect(error.description.contains("was not released within"))
+            #expect(error.description.contains("did not finish within"))
         }
-        _ = holder
+        withExtendedLifetime(waited) {}
     }
 
-    @Test func aMissingFolderIsAClearError() {
+    @Test func aLockInAFolderThatCannotBeWrittenSaysSo() {
         do {
-            _ = try StateLock.acquire(path: "/nonexistent-gislog-folder/site.state")
-            Issue.record("a lock was granted")
+            _ = try StateLock.acquire(path: "/proc/gislog/site.state")
+            Issue.record("/proc cannot hold a lock file")
         } catch {
             #expect(!error.busy)
-            #expect(error.description.contains("/nonexistent-gislog-folder/site.state.lock"))
-            #expect(error.description.contains("No such file or directory"))
+            #expect(error.description.contains("/proc/gislog/site.state"))
         }
     }
 }

@@ -1,92 +1,93 @@
 internal import Glibc
 
-/// One run per state file: an exclusive `flock` on a lock file beside the state file (`site.state.lock`),
-/// held for as long as this object lives. The kernel drops it when the process ends in any way, so a run
-/// that was killed never leaves a stale lock behind.
-///
-/// The lock is on a file of its own because the state file itself is replaced by `rename` on every save:
-/// a lock on it would stay with the old file, and the next run would lock the new one. The lock file is
-/// never deleted (deleting it would let two runs lock two different files); it holds the process id of
-/// the run that holds it, for the message the next run prints.
+/// An exclusive lock on a state file for the length of a run, so two runs (a slow cron job and the next one)
+/// never read and write the same state at once. The lock is `flock` on a companion file, `<state>.lock`: the
+/// state file itself is replaced by `rename` at every save, and a lock on the replaced file would guard
+/// nothing. The kernel releases the lock when the process ends, however it ends, so a killed run never
+/// leaves it held. The holder writes its process id into the lock file, for the message of the run that
+/// finds it busy. Owns the lock file's descriptor; `deinit` releases the lock.
 public final class StateLock {
-    /// The lock file.
+    /// Why the lock could not be taken.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// The state file the lock is for.
+        public let statePath: String
+        /// The process holding the lock, when it could be read.
+        public let holder: Int32?
+        /// True when another run holds the lock; false when the lock file could not be opened at all.
+        public let busy: Bool
+        public let description: String
+    }
+
+    /// The state file this lock guards.
+    public let statePath: String
+    /// The file that is locked.
     public let lockPath: String
     private let descriptor: Int32
 
-    /// Why the lock could not be taken.
-    public struct Error: Swift.Error, Sendable, CustomStringConvertible {
-        public let description: String
-        /// The process id that holds the lock, when it was busy and the lock file names one.
-        public let holder: Int32?
-        /// True when another process holds the lock (false: the lock file could not be opened or locked).
-        public let busy: Bool
-    }
-
-    private init(lockPath: String, descriptor: Int32) {
+    private init(statePath: String, lockPath: String, descriptor: Int32) {
+        self.statePath = statePath
         self.lockPath = lockPath
         self.descriptor = descriptor
     }
 
     deinit {
-        flock(descriptor, LOCK_UN)
+        // Forget the pid first, so nobody reads it as the holder's after the lock is gone.
+        _ = ftruncate(descriptor, 0)
         close(descriptor)
     }
 
-    /// The lock file of the state file at `path`.
-    public static func lockPath(forState path: String) -> String { path + ".lock" }
-
-    /// Takes the lock of the state file at `path` (creating its lock file when missing).
-    /// - Parameters:
-    ///   - path: the state file (it need not exist yet; its folder must).
-    ///   - wait: how long to wait for a run that holds the lock, in milliseconds; 0 gives up at once.
-    /// - Throws: `StateLock.Error` naming the state file and, when it is busy, the process that holds it.
-    public static func acquire(path: String, wait: Int64 = 0) throws(StateLock.Error) -> StateLock {
-        let lockPath = lockPath(forState: path)
+    /// Takes the lock for the state file at `path`.
+    /// - Parameter wait: how long to wait for another run to finish, in milliseconds; 0 fails at once.
+    /// - Throws: `Failure` naming the state file and the holder's pid when the lock stays busy.
+    public static func acquire(path: String, wait: Int64 = 0) throws(Failure) -> StateLock {
+        let lockPath = path + ".lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let code = errno
-            throw Error(description: "cannot open the lock file \(lockPath) of the state file \(path): \(systemErrorText(code))"
-                        + " — the state file's folder must exist and be writable by the user gislog runs as",
-                        holder: nil, busy: false)
+            throw Failure(statePath: path, holder: nil, busy: false, description: """
+                cannot open the lock file \(lockPath) for the state file \(path): \(systemErrorText(code)); \
+                put the state file in a folder you can write to
+                """)
         }
-        let deadline = monotonicMillis() + max(0, wait)
+        let deadline = monotonicMilliseconds() + max(0, wait)
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
-            if code == EINTR { continue }
-            guard code == EWOULDBLOCK else {
+            guard code == EWOULDBLOCK || code == EINTR else {
                 close(descriptor)
-                throw Error(description: "cannot lock \(lockPath) (the lock of the state file \(path)): \(systemErrorText(code))",
-                            holder: nil, busy: false)
+                throw Failure(statePath: path, holder: nil, busy: false, description: """
+                    cannot lock \(lockPath) for the state file \(path): \(systemErrorText(code))
+                    """)
             }
-            if monotonicMillis() >= deadline {
+            if code == EINTR { continue }
+            if monotonicMilliseconds() >= deadline {
                 let holder = readHolder(descriptor)
                 close(descriptor)
-                let who = holder.map { "gislog process \($0)" } ?? "another gislog process"
-                throw Error(description: "the state file \(path) is in use by \(who) (it holds \(lockPath))"
-                            + (wait > 0 ? " and was not released within \(Duration.describe(wait))" : "")
-                            + "; this run stops so that the two do not report the same incidents twice. "
-                            + "Let that run finish, or pass --wait-lock DURATION to wait for it",
-                            holder: holder, busy: true)
+                let who = holder.map { "another gislog (pid \($0))" } ?? "another gislog"
+                let waited = wait > 0 ? " and did not finish within \(Duration.describe(wait))" : ""
+                throw Failure(statePath: path, holder: holder, busy: true, description: """
+                    the state file \(path) is in use by \(who)\(waited); two runs must not share a state file. \
+                    Let that run finish, or pass --wait-lock DURATION (e.g. --wait-lock 30m) to wait for it
+                    """)
             }
-            usleep(50_000)
+            var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
+            nanosleep(&pause, nil)
         }
-        // Record who holds it. A failure here is harmless: the lock is what counts.
-        let text = Array("\(getpid())\n".utf8)
-        if ftruncate(descriptor, 0) == 0 { _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) } }
-        return StateLock(lockPath: lockPath, descriptor: descriptor)
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        return StateLock(statePath: path, lockPath: lockPath, descriptor: descriptor)
     }
 
-    /// The process id written in the lock file by its holder, if it names one.
+    /// The pid the holder wrote into the lock file, if any.
     private static func readHolder(_ descriptor: Int32) -> Int32? {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
-        let digits = bytes[..<count].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        guard let pid = Int32(String(decoding: digits, as: UTF8.self)), pid > 0 else { return nil }
-        return pid
+        let text = String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        return Int32(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    private static func monotonicMillis() -> Int64 {
+    private static func monotonicMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
