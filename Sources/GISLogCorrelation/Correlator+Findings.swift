@@ -10,7 +10,7 @@ extension Correlator {
         let ledger = timeline.ledger
         var findings: [Finding] = []
         for machine in timeline.restarts.keys.sorted() {
-            for restart in timeline.restarts[machine]! where inReportedSpan(restart.first, restart.back) {
+            for restart in timeline.restarts[machine]! where inReportedSpan(restart.first, restart.back, of: machine) {
                 let title = "\(machine) " + (restart.hasStop && restart.hasStartup ? "restarted" : restart.hasStartup ? "started" : "stopped")
                 let series = ledger.series.filter { series in
                     ledger.machine(of: series) == machine
@@ -27,12 +27,12 @@ extension Correlator {
             .token: "token error", .federation: "federation failure", .publishing: "publishing failure",
             .connectivity: "connection failure",
         ]
-        let from = options.reportFrom ?? .min, to = (options.reportUntil ?? .max) - 1
+        let to = (options.reportUntil ?? .max) - 1
         for category in [RuleCategory.token, .federation, .publishing, .connectivity] {
             let selected = ledger.series.filter { ledger.rule(of: $0).category == category }
             for machine in Set(selected.map { ledger.machine(of: $0) }).sorted() {
                 let own = selected.filter { ledger.machine(of: $0) == machine }
-                let groups = bursts(of: own, from: from, to: to, ledger: ledger)
+                let groups = bursts(of: own, from: options.reportedFrom(machine), to: to, ledger: ledger)
                 let count = groups.reduce(0) { $0 + $1.count }
                 guard count > 0 else { continue }
                 let firstSeen = groups.compactMap(\.first).min()
@@ -46,8 +46,8 @@ extension Correlator {
         return findings.sorted { ($0.firstSeen ?? .max, $0.category, $0.title) < ($1.firstSeen ?? .max, $1.category, $1.title) }
     }
 
-    private func inReportedSpan(_ first: Int64, _ last: Int64) -> Bool {
-        if let from = options.reportFrom, last < from { return false }
+    private func inReportedSpan(_ first: Int64, _ last: Int64, of machine: String) -> Bool {
+        if last < options.reportedFrom(machine) { return false }
         if let until = options.reportUntil, first >= until { return false }
         return true
     }

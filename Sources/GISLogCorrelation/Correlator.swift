@@ -81,11 +81,12 @@ public struct Correlator: Sendable {
 
     /// Whether an incident has failures in the reported span (`--since`, `--until`); the others are context.
     private func reported(_ incident: Incident) -> Bool {
-        incident.cells.contains(where: inSpan)
+        incident.cells.contains { inSpan($0, of: incident.machine) }
     }
 
-    func inSpan(_ cell: SiteTimeline.FailureCell) -> Bool {
-        if let from = options.reportFrom, cell.last < from { return false }
+    /// Whether a cell of `machine` falls in the reported span (and after what earlier runs read).
+    func inSpan(_ cell: SiteTimeline.FailureCell, of machine: String) -> Bool {
+        if cell.last < options.reportedFrom(machine) { return false }
         if let until = options.reportUntil, cell.first >= until { return false }
         return true
     }
@@ -134,7 +135,7 @@ public struct Correlator: Sendable {
                        isPrimary: Bool, reasons: [String], timeline: SiteTimeline) -> RankedCause {
         let ledger = timeline.ledger
         let machines = Array(Set(incidents.map(\.machine))).sorted()
-        let inSpanCells = incidents.flatMap { $0.cells.filter(inSpan) }
+        let inSpanCells = incidents.flatMap { incident in incident.cells.filter { inSpan($0, of: incident.machine) } }
         let first = inSpanCells.map(\.first).min(), last = inSpanCells.map(\.last).max()
         // The incident shown first, then the others in time order (incidents come sorted by start).
         var peers: [EvidenceLedger.Peer] = shown.peer.map { [$0] } ?? []
@@ -147,7 +148,7 @@ public struct Correlator: Sendable {
                 ledger.machine(of: series) == incident.machine && series.key.peer == incident.peerNumber
                     && (ledger.rule(of: series).evidence?.isFailure ?? false)
             }
-            let from = max(incident.start, options.reportFrom ?? .min)
+            let from = max(incident.start, options.reportedFrom(incident.machine))
             let to = min(incident.end, (options.reportUntil ?? .max) - 1)
             failureBursts += bursts(of: series, from: from, to: to, ledger: ledger)
             examples += series.flatMap(\.samples).filter { $0.time! >= from && $0.time! <= to }

@@ -160,7 +160,7 @@ public enum LogDiscovery {
         return sniffLooksLikeLog(path: path) ? nil : .notALog
     }
 
-    static func looksLikeLogName(_ lower: String) -> Bool {
+    package static func looksLikeLogName(_ lower: String) -> Bool {
         if lower.hasSuffix(".log") || lower.hasSuffix(".gz") || lower.hasSuffix(".json") || lower.hasSuffix(".ndjson")
             || lower.hasSuffix(".jsonl") { return true }
         // Rotations: `server.log.1`, `portal.log.2.gz` (covered above), `x.log.20261114`.

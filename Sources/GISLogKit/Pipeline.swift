@@ -52,6 +52,12 @@ public struct Pipeline {
             coverage = previous.extending(coverage)
         }
         ledger.seal()
+        var correlation = correlation
+        if let previous {
+            // As context only, like events before --since: a cause reported again counts and shows today's
+            // failures, not yesterday's.
+            correlation.readByEarlierRuns = previous.machineLastSeen
+        }
         var diagnosis = Correlator(options: correlation, ruleSet: ruleSet, coverage: coverage, zone: options.timeZone)
             .diagnose(ledger: ledger)
         let allFindingIDs = diagnosis.findingIDs

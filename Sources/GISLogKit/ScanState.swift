@@ -25,6 +25,9 @@ public struct FileCheckpoint: Sendable, Hashable {
     public var gzip: Bool
     /// When a run last saw the file (milliseconds since the epoch), to forget files that are long gone.
     public var seen: Int64
+    /// Whether `offset` is inside a record that was cut off and read as it is (see `ScanOptions.settleMillis`):
+    /// if the file grows, the rest of that record is skipped rather than read as stray text.
+    public var insideRecord = false
 
     static let headLimit = 4096
     static let markerLimit = 64
@@ -99,7 +102,8 @@ public struct ScanState: Sendable {
             else { throw corrupt("a file entry lacks a field") }
             state.files.append(FileCheckpoint(path: path, headLength: headLength, headHash: headHash, offset: offset,
                                               line: line, markerHash: markerHash, markerLength: markerLength,
-                                              storedSize: storedSize, gzip: gzip, seen: seen))
+                                              storedSize: storedSize, gzip: gzip, seen: seen,
+                                              insideRecord: item["inside_record"]?.bool ?? false))
         }
         for item in root["context"]?.array ?? [] {
             guard let event = Self.event(from: item) else { throw corrupt("a context event is malformed") }
@@ -141,6 +145,8 @@ public struct ScanState: Sendable {
             json.field("stored_size", file.storedSize)
             json.field("gzip", file.gzip)
             json.field("seen", file.seen)
+            // Written only when set, so that older gislogs read the file as before.
+            if file.insideRecord { json.field("inside_record", true) }
             json.endObject()
         }
         json.endArray()

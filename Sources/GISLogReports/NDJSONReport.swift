@@ -81,6 +81,8 @@ public struct NDJSONReport {
         if let source = event.source { json.field("logger", source) }
         json.endObject()
         json.key("host"); json.beginObject(); json.field("name", event.machine); json.endObject()
+        // ECS `tags`: a record cut off (by a crash, say) and read as it is; its message may be incomplete.
+        if event.unterminated { json.key("tags"); json.beginArray(); json.value("unterminated"); json.endArray() }
         if let pid = event.process.flatMap(Int.init) {
             json.key("process")
             json.beginObject()

@@ -113,6 +113,7 @@ public final class RuleEngine {
     func event(of hit: borrowing RuleHit) -> Event {
         var event = Self.event(hit.compiled, record: hit.record, groups: hit.groups, text: hit.text, file: hit.file)
         if keepOriginal { event.original = TextRepair.string(hit.record.recordBytes) }
+        if hit.record.isUnterminated { event.unterminated = true }
         if let redactor {
             event.message = redactor.redact(event.message)
             for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }

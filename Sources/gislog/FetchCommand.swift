@@ -51,6 +51,7 @@ struct FetchCommand: ParsableCommand {
     var keep: String?
 
     @OptionGroup var incremental: IncrementalOptions
+    @OptionGroup var waitLock: WaitLockOption
 
     @Option(help: ArgumentHelp("Zone for --since times written without an offset.", valueName: "zone"))
     var timezone: String = "local"
@@ -71,19 +72,19 @@ struct FetchCommand: ParsableCommand {
         let keepMilliseconds = keep.flatMap { DurationText.milliseconds($0) }
         let stdout = OutputFile.standardOutput()
         if let state {
-            let lock = try lockState(state, wait: incremental.waitMilliseconds)
+            let lock = try lockState(state, wait: waitLock.waitMilliseconds)
             let summary = try runIncrementalFetch(site, incremental, folder: out, statePath: state, since: oldest,
                                                   keep: keepMilliseconds, lock: lock)
             stdout.write(describe(summary, into: out) + " Next: gislog scan --state SCAN-STATE \(out)\n")
-            stdout.flush()
+            try stdout.finishOrFail("the summary")
             return
         }
         let credentials = try site.credentials()
         let err = OutputFile.standardError()
+        var total = FetchSummary()
         do {
             try AdminLogFetcher.prepare(directory: out)
             let fetcher = try site.fetcher()
-            var total = FetchSummary()
             for target in site.targets {
                 var pager = LogQueryPager(site: target.site, baseURL: target.url, oldest: oldest,
                                           level: site.level.uppercased(), pageSize: site.pageSize)
@@ -99,10 +100,10 @@ struct FetchCommand: ParsableCommand {
             if let keepMilliseconds {
                 total.removed = IncrementalFetch.removePages(in: out, olderThan: now - keepMilliseconds)
             }
-            stdout.write(describe(total, into: out) + " Next: gislog scan \(out)\n")
-            stdout.flush()
         } catch {
             throw CommandFailure(error.description)
         }
+        stdout.write(describe(total, into: out) + " Next: gislog scan \(out)\n")
+        try stdout.finishOrFail("the summary")
     }
 }

@@ -38,6 +38,8 @@ struct GISLog: ParsableCommand {
     /// Runs the command and maps every failure onto exit code 2 ("could not run"), as the README promises;
     /// swift-argument-parser alone would use 64 for usage errors.
     static func main() {
+        // A file-size limit (ulimit -f) must be a failed write with a message and exit 2, not a killed process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -49,7 +51,14 @@ struct GISLog: ParsableCommand {
             if code == .success {
                 let out = OutputFile.standardOutput()
                 out.write(message + "\n")
-                out.flush()
+                do {
+                    try out.finish()
+                } catch {
+                    let err = OutputFile.standardError()
+                    err.write("gislog: cannot write to standard output: \(error)\n")
+                    err.flush()
+                    Glibc.exit(2)
+                }
                 Glibc.exit(0)
             }
             let err = OutputFile.standardError()

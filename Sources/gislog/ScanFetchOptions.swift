@@ -47,7 +47,8 @@ struct ScanFetchOptions: ParsableArguments {
 
     /// Fetches into the cache under its state's lock; returns the folder to scan and the lock, which the
     /// caller holds until the scan is done, so that no other run changes the folder under it.
-    func fetch(zone: LogTimeZone) throws -> (folder: String, lock: StateLock, summary: FetchSummary) {
+    /// - Parameter wait: how long to wait for another run's lock on the fetch state (`scan --wait-lock`).
+    func fetch(zone: LogTimeZone, wait: Int64) throws -> (folder: String, lock: StateLock, summary: FetchSummary) {
         let folder = try cacheFolder()
         let since: Int64
         do { since = try TimeSpec.parse(fetchSince, zone: zone, now: TimeSpec.now()) } catch {
@@ -61,7 +62,7 @@ struct ScanFetchOptions: ParsableArguments {
         }
         // The fetch state lives with the pages it describes; `.gislog-` names are not read as logs.
         let statePath = folder + "/.gislog-fetch-state"
-        let lock = try lockState(statePath, wait: incremental.waitMilliseconds)
+        let lock = try lockState(statePath, wait: wait)
         let summary = try runIncrementalFetch(site, incremental, folder: folder, statePath: statePath, since: since,
                                               keep: DurationText.milliseconds(keep), lock: lock)
         if isatty(STDERR_FILENO) == 1 {

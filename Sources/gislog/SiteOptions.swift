@@ -110,20 +110,27 @@ struct IncrementalOptions: ParsableArguments {
                                + "it has, for records a site writes late; they are kept once.", valueName: "duration"))
     var overlap: String = "5m"
 
+    func validate() throws {
+        if DurationText.milliseconds(overlap) == nil {
+            throw ValidationError("--overlap: '\(overlap)' is not a duration; write e.g. 5m")
+        }
+    }
+
+    var overlapMilliseconds: Int64 { DurationText.milliseconds(overlap) ?? IncrementalFetch.defaultOverlap }
+}
+
+/// `--wait-lock` of `gislog fetch` (`gislog scan` has its own, which also covers the fetch of --server).
+struct WaitLockOption: ParsableArguments {
     @Option(help: ArgumentHelp("If another run holds the state file, wait this long for it (default: exit 2 at once).",
                                valueName: "duration"))
     var waitLock: String = "0s"
 
     func validate() throws {
-        if DurationText.milliseconds(overlap) == nil {
-            throw ValidationError("--overlap: '\(overlap)' is not a duration; write e.g. 5m")
-        }
         if DurationText.milliseconds(waitLock) == nil {
             throw ValidationError("--wait-lock: '\(waitLock)' is not a duration; write e.g. 30m")
         }
     }
 
-    var overlapMilliseconds: Int64 { DurationText.milliseconds(overlap) ?? IncrementalFetch.defaultOverlap }
     var waitMilliseconds: Int64 { DurationText.milliseconds(waitLock) ?? 0 }
 }
 
