@@ -3,7 +3,7 @@ import PackageDescription
 
 // gislog: a root-cause scanner for ArcGIS Enterprise logs.
 //
-// C lives only in the four shim targets below. The logic sits in one library target per pipeline layer
+// C lives only in the five shim targets below. The logic sits in one library target per pipeline layer
 // (see ARCHITECTURE.md), tested without spawning processes; `gislog` is a thin command-line shell over them.
 let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("InternalImportsByDefault")]
 
@@ -31,6 +31,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         // libcurl's header only (libcurl4-openssl-dev): the library is opened at run time by `gislog fetch`.
         .target(name: "CCurl"),
         .target(
@@ -43,7 +48,7 @@ let package = Package(
         layer("GISLogSupport", ["CGISLogShims"]),
         layer("GISLogInput", ["GISLogSupport", "CZlib", "CGISLogShims"]),
         layer("GISLogRecords", ["GISLogInput", "GISLogSupport", "CGISLogShims"]),
-        layer("GISLogRules", ["GISLogRecords", "GISLogInput", "GISLogSupport", "CPCRE2"]),
+        layer("GISLogRules", ["GISLogRecords", "GISLogInput", "GISLogSupport", "CPCRE2", "CYAML"]),
         layer("GISLogCorrelation", ["GISLogRules", "GISLogRecords", "GISLogInput", "GISLogSupport"]),
         layer("GISLogReports", ["GISLogCorrelation", "GISLogRules", "GISLogRecords", "GISLogInput", "GISLogSupport"]),
         layer("GISLogFetch", ["GISLogRecords", "GISLogSupport", "CCurl"]),

@@ -266,6 +266,14 @@ struct RulesCLITests {
         }
     }
 
+    @Test func aYAMLMistakeIsNamedWithItsPlace() throws {
+        let (directory, path) = try temporaryRuleFile("- id: tabbed\n  title: Tabbed\n\tcategory: token\n  pattern: x\n")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try gislog(["rules", "check", path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("\(path):3:1: YAML: a tab indents this line; indent with spaces"))
+    }
+
     @Test func failingSamplesMakeRulesTestExitOne() throws {
         let (directory, path) = try temporaryRuleFile("""
             - id: weak
