@@ -274,6 +274,15 @@ struct RulesCLITests {
         #expect(run.stderr.contains("\(path):3:1: YAML: a tab indents this line; indent with spaces"))
     }
 
+    @Test func debugRuleTimingTimesTheBuiltinPack() throws {
+        let run = try gislog(["debug", "rule-timing", "--passes", "2"])
+        #expect(run.status == 0)
+        let line = run.stdout.trimmingCharacters(in: .newlines)
+        let pattern = #/(\d+) rule files, \d+ bytes, 2 passes; CPU time per pass: YAML \d+ µs, whole load \d+ µs/#
+        let match = try #require(line.wholeMatch(of: pattern), "\(line)")
+        #expect(Int(match.1) == (try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/rules")).filter { $0.hasSuffix(".yaml") }.count)
+    }
+
     @Test func failingSamplesMakeRulesTestExitOne() throws {
         let (directory, path) = try temporaryRuleFile("""
             - id: weak
