@@ -68,6 +68,10 @@ public struct Rule: Sendable {
     /// Sigma's `status` (`stable`, `test`, `experimental`, …); informational.
     public var status: String?
     public var description: String?
+    /// Sigma's `author`, `date` and `modified`; informational (the Sigma export carries them).
+    public var author: String?
+    public var date: String?
+    public var modified: String?
     public var pattern: String
     /// Match case-insensitively.
     public var caseless = false

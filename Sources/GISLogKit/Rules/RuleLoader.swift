@@ -136,6 +136,9 @@ public enum RuleLoader {
         }
         rule.status = text("status")
         rule.description = text("description")
+        rule.author = text("author")
+        rule.date = text("date")
+        rule.modified = text("modified")
         if let caseless = text("caseless") {
             switch caseless {
             case "true", "yes": rule.caseless = true
