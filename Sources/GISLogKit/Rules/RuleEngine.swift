@@ -91,6 +91,7 @@ public final class RuleEngine: RecordConsumer {
                      file: InputFile) {
         switch matcher.match(compiled.pattern, text) {
         case .match(let groups):
+            if compiled.exception != nil && compiled.vetoes(text, matcher) { return }
             var event = Self.event(compiled, record: record, groups: groups, text: text, file: file)
             if keepOriginal { event.original = TextRepair.string(record.recordBytes) }
             if let redactor {

@@ -6,7 +6,7 @@ public enum RuleLoader {
     /// Every key a rule may have.
     static let ruleKeys = [
         "id", "title", "category", "level", "status", "description", "author", "date", "modified",
-        "pattern", "caseless", "log_levels", "codes", "sources", "products", "literal", "references",
+        "pattern", "unless", "caseless", "log_levels", "codes", "sources", "products", "literal", "references",
         "falsepositives", "tags", "samples",
     ]
     static let fileKeys = ["rules", "causes", "title", "description"]
@@ -145,6 +145,10 @@ public enum RuleLoader {
             case "false", "no": rule.caseless = false
             default: report(byKey["caseless"]!.value, "'caseless' must be true or false")
             }
+        }
+        if let unless = text("unless") {
+            if unless.isEmpty { report(byKey["unless"]!.value, "'unless' is empty") }
+            rule.unless = unless
         }
         if let literal = text("literal") {
             if literal.isEmpty { report(byKey["literal"]!.value, "'literal' is empty") }

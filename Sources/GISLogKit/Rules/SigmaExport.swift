@@ -42,6 +42,8 @@ public enum SigmaExport {
     public struct Exported: Sendable {
         public var rule: Rule
         public var regex: SigmaRegex
+        /// The rule's `unless` pattern, as the detection's filter.
+        public var filter: SigmaRegex?
         public var file: SigmaFile
     }
 
@@ -52,11 +54,20 @@ public enum SigmaExport {
         var titles = Set<String>()
         for rule in rules {
             let regex: SigmaRegex
+            var filter: SigmaRegex?
             do {
                 regex = try SigmaRegex.translate(rule.pattern, caseless: rule.caseless)
             } catch {
                 refused.append(SigmaRefusal(ruleID: rule.id, origin: rule.origin, reason: "its pattern has \(error.reason)"))
                 continue
+            }
+            if let unless = rule.unless {
+                do {
+                    filter = try SigmaRegex.translate(unless, caseless: rule.caseless)
+                } catch {
+                    refused.append(SigmaRefusal(ruleID: rule.id, origin: rule.origin, reason: "its 'unless' pattern has \(error.reason)"))
+                    continue
+                }
             }
             var title = rule.title
             if !titles.insert(title.lowercased()).inserted {
@@ -64,8 +75,8 @@ public enum SigmaExport {
                 titles.insert(title.lowercased())
             }
             let name = fileName(for: rule.id, taken: &names)
-            exported.append(Exported(rule: rule, regex: regex,
-                                     file: SigmaFile(name: name, text: document(rule, regex: regex, title: title))))
+            exported.append(Exported(rule: rule, regex: regex, filter: filter,
+                                     file: SigmaFile(name: name, text: document(rule, regex: regex, filter: filter, title: title))))
         }
         return (exported, refused)
     }
@@ -90,7 +101,7 @@ public enum SigmaExport {
     // MARK: - Documents
 
     /// The YAML of one rule.
-    static func document(_ rule: Rule, regex: SigmaRegex, title: String) -> String {
+    static func document(_ rule: Rule, regex: SigmaRegex, filter: SigmaRegex?, title: String) -> String {
         var yaml = YAMLText()
         yaml.line("title: " + YAMLText.quoted(title))
         yaml.line("id: " + ruleUUID(rule.id))
@@ -111,7 +122,11 @@ public enum SigmaExport {
         yaml.line("detection:")
         yaml.line("    selection:")
         selection(rule, regex: regex, indent: 8, into: &yaml)
-        yaml.line("    condition: selection")
+        if let filter {
+            yaml.line("    filter:")
+            yaml.line("        message|" + filter.modifiers + ": " + YAMLText.quoted(filter.pattern))
+        }
+        yaml.line("    condition: selection" + (filter == nil ? "" : " and not filter"))
         yaml.list("falsepositives", rule.falsePositives)
         yaml.line("level: " + rule.severity.rawValue)
         gislogBlock(rule, into: &yaml)
@@ -131,11 +146,20 @@ public enum SigmaExport {
         let products = members.map(\.rule.products)
         logsource(for: products.allSatisfy { $0 == products.first } ? products.first ?? [] : [], into: &yaml)
         yaml.line("detection:")
+        var terms: [String] = []
         for (index, member) in members.enumerated() {
             yaml.line("    selection_\(index + 1):")
             selection(member.rule, regex: member.regex, indent: 8, into: &yaml)
+            if let filter = member.filter {
+                yaml.line("    filter_\(index + 1):")
+                yaml.line("        message|" + filter.modifiers + ": " + YAMLText.quoted(filter.pattern))
+                terms.append("(selection_\(index + 1) and not filter_\(index + 1))")
+            } else {
+                terms.append("selection_\(index + 1)")
+            }
         }
-        yaml.line("    condition: 1 of selection_*")
+        yaml.line("    condition: " + (terms.count == members.count && members.allSatisfy { $0.filter == nil }
+            ? "1 of selection_*" : terms.joined(separator: " or ")))
         yaml.line("level: " + level.rawValue)
         yaml.line("gislog:")
         yaml.line("    rules: [" + members.map { YAMLText.quoted($0.rule.id) }.joined(separator: ", ") + "]")
@@ -207,6 +231,7 @@ public enum SigmaExport {
         if !rule.tags.isEmpty { yaml.line("    tags: [" + rule.tags.map(YAMLText.quoted).joined(separator: ", ") + "]") }
         yaml.line("    source: " + YAMLText.quoted(rule.origin.description))
         yaml.line("    pattern: " + YAMLText.quoted(rule.pattern))
+        if let unless = rule.unless { yaml.line("    unless: " + YAMLText.quoted(unless)) }
     }
 
     static func isSigmaTag(_ tag: String) -> Bool {
