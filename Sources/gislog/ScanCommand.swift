@@ -3,6 +3,12 @@ import GISLogKit
 internal import Dispatch
 internal import Glibc
 
+/// Which records `--format ndjson` writes.
+enum FeedRecords: String, ExpressibleByArgument, CaseIterable {
+    case matched
+    case all
+}
+
 /// Output formats of `gislog scan`.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text
@@ -45,6 +51,10 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(help: "With --format ndjson, include each record as written in event.original.")
     var includeOriginal = false
+
+    @Option(help: ArgumentHelp("With --format ndjson: 'matched' writes the records a rule matched (default), 'all' every record, as it is read.",
+                               valueName: "matched|all"))
+    var records: FeedRecords = .matched
 
     @Flag(help: "Show tokens, passwords and Authorization values as they are in the logs (they are redacted by default).")
     var noRedact = false
@@ -92,6 +102,10 @@ struct ScanCommand: ParsableCommand {
     func validate() throws {
         guard maxRecordSize >= 1024 else { throw ValidationError("--max-record-size must be at least 1024") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if records == .all && format != .ndjson { throw ValidationError("--records all needs --format ndjson") }
+        if records == .all && quietIfClean {
+            throw ValidationError("--records all writes every record as it is read, so it cannot be quiet when clean; drop --quiet-if-clean")
+        }
     }
 
     func run() throws {
@@ -139,8 +153,24 @@ struct ScanCommand: ParsableCommand {
         correlationOptions.reportFrom = try instant(since, "since")
         correlationOptions.reportUntil = try instant(until, "until")
 
-        let pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
+        var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
                                 now: now, version: GISLog.version)
+        // --records all: records go out while they are read, into stdout or the temporary file behind --output.
+        var streamed: StreamingAtomicFile?
+        if records == .all {
+            var descriptor: Int32 = 1
+            if let output {
+                do {
+                    streamed = try StreamingAtomicFile(target: output)
+                } catch {
+                    throw CommandFailure("--output: \(error)")
+                }
+                descriptor = streamed!.descriptor
+            }
+            pipeline.recordFeed = ECSRecordFeed(descriptor: descriptor, zone: zone, includeOriginal: includeOriginal,
+                                                redact: !noRedact, since: correlationOptions.reportFrom,
+                                                until: correlationOptions.reportUntil)
+        }
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()
@@ -168,9 +198,18 @@ struct ScanCommand: ParsableCommand {
         case .json: text = JSONReport(report).render()
         case .markdown: text = MarkdownReport(report).render()
         case .html: text = HTMLReport(report).render()
-        case .ndjson: text = NDJSONReport(report, includeOriginal: includeOriginal).render()
+        case .ndjson:
+            var feed = NDJSONReport(report, includeOriginal: includeOriginal)
+            feed.includesEvents = records == .matched
+            text = feed.render()
         }
-        if let output {
+        if let streamed {
+            do {
+                try streamed.commit(appending: text)
+            } catch {
+                throw CommandFailure("--output: \(error)")
+            }
+        } else if let output {
             do {
                 try AtomicFile.write(text, to: output)
             } catch {

@@ -10,6 +10,8 @@ public struct Pipeline {
     public var now: Int64
     /// The gislog version, for the report.
     public var version: String
+    /// Where to write every record as it is read (`--records all`); nil for the matched events only.
+    public var recordFeed: ECSRecordFeed?
 
     public init(options: ScanOptions, ruleSet: RuleSet, correlation: CorrelationOptions, previous: ScanState? = nil,
                 now: Int64, version: String) {
@@ -32,7 +34,8 @@ public struct Pipeline {
     /// - Parameter scanner: the scanner for `options` (made first, so the caller can see what it found).
     public func run(_ scanner: Scanner, progress: ScanProgress? = nil) -> Outcome {
         let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
-        let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental)
+        let scanned = recordFeed.map { scanner.run(ruleSet: ruleSet, feed: $0, progress: progress, incremental: incremental) }
+            ?? scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental)
         let newEvents = scanned.events
         var events = newEvents
         var coverage = scanned.scan.coverage

@@ -25,9 +25,17 @@ extension Scanner {
     /// `rule_limit` warnings naming the rule, the file and the first line.
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil) -> RuleScanResult {
         let redact = options.redactSecrets, keepOriginal = options.keepOriginalRecords
-        var (result, engines) = run(progress: progress, incremental: incremental) {
+        let (result, engines) = run(progress: progress, incremental: incremental) {
             RuleEngine(ruleSet: ruleSet, redact: redact, keepOriginal: keepOriginal)
         }
+        return RuleScanResult.collect(result, engines: engines, ruleSet: ruleSet)
+    }
+}
+
+extension RuleScanResult {
+    /// The events of every worker's engine in order, with a `rule_limit` warning per rule that gave up.
+    static func collect(_ scan: ScanResult, engines: [RuleEngine], ruleSet: RuleSet) -> RuleScanResult {
+        var result = scan
         let events = RuleScanResult.ordered(engines.flatMap(\.events))
         let limits = engines.flatMap(\.limitReports).sorted { ($0.path, $0.ruleID) < ($1.path, $1.ruleID) }
         for report in limits {
