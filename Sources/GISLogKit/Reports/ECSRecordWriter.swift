@@ -63,36 +63,21 @@ public final class ECSRecordFeed: Sendable {
 public final class ECSRecordWriter: RecordConsumer {
     public let engine: RuleEngine
     private let feed: ECSRecordFeed
-    private var out: [UInt8] = []
-    private let redactor = Redactor()
-    /// Per file: the `event.dataset`, `log.file.path` and `labels.component` parts, escaped once.
-    private var datasetJSON: [UInt8] = []
-    private var pathJSON: [UInt8] = []
-    private var componentJSON: [UInt8] = []
-    /// The escaped `host.name` of the machine last written (by the file's machine index).
-    private var machineIndex = Int.min
-    private var machineJSON: [UInt8] = []
-    /// Rule titles, origins and first reference URLs, by id (matched records only).
-    private let rules: [String: CompiledRule]
+    /// The lines being built. A value held by this class and changed by one mutating call per record, so
+    /// appending a byte costs no exclusivity check.
+    private var lines: ECSLineWriter
 
     static let flushSize = 64 << 10
 
     public init(engine: RuleEngine, feed: ECSRecordFeed) {
         self.engine = engine
         self.feed = feed
-        rules = Dictionary(engine.ruleSet.rules.map { ($0.rule.id, $0) }, uniquingKeysWith: { _, last in last })
-        out.reserveCapacity(Self.flushSize + (16 << 10))
+        lines = ECSLineWriter(feed: feed, ruleSet: engine.ruleSet)
     }
 
     public func beginFile(_ file: InputFile) {
         engine.beginFile(file)
-        datasetJSON = []
-        Self.escape(string: file.product.dataset, into: &datasetJSON)
-        pathJSON = []
-        Self.escape(string: file.path, into: &pathJSON)
-        componentJSON = []
-        Self.escape(string: file.component.rawValue, into: &componentJSON)
-        machineIndex = Int.min
+        lines.begin(file)
     }
 
     public func endFile(_ file: InputFile) {
@@ -104,27 +89,59 @@ public final class ECSRecordWriter: RecordConsumer {
         let before = engine.events.count
         engine.adopt(event, file: file)
         guard engine.events.count > before, feed.reports(event.time) else { return }
-        write(event: engine.events[before])
-        if out.count >= Self.flushSize { flush() }
+        lines.write(event: engine.events[before])
+        if lines.out.count >= Self.flushSize { flush() }
     }
 
     public func consume(_ record: inout RecordView, file: InputFile) {
         let before = engine.events.count
         engine.consume(&record, file: file)
         guard feed.reports(record.time) else { return }
-        write(record: record, events: engine.events.count > before ? engine.events[before...] : [])
-        if out.count >= Self.flushSize { flush() }
+        lines.write(record: record, events: engine.events.count > before ? engine.events[before...] : [])
+        if lines.out.count >= Self.flushSize { flush() }
     }
 
     /// Hands the buffered lines to the feed.
     public func flush() {
-        feed.write(out)
-        out.removeAll(keepingCapacity: true)
+        feed.write(lines.out)
+        lines.out.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Builds the feed's lines as bytes (see `ECSRecordWriter`).
+struct ECSLineWriter {
+    private let feed: ECSRecordFeed
+    var out: [UInt8] = []
+    private let redactor = Redactor()
+    /// Per file: the `event.dataset`, `log.file.path` and `labels.component` parts, escaped once.
+    private var datasetJSON: [UInt8] = []
+    private var pathJSON: [UInt8] = []
+    private var componentJSON: [UInt8] = []
+    /// The escaped `host.name` of the machine last written (by the file's machine index).
+    private var machineIndex = Int.min
+    private var machineJSON: [UInt8] = []
+    /// Rule titles, origins and first reference URLs, by id (matched records only).
+    private let rules: [String: CompiledRule]
+
+    init(feed: ECSRecordFeed, ruleSet: RuleSet) {
+        self.feed = feed
+        rules = Dictionary(ruleSet.rules.map { ($0.rule.id, $0) }, uniquingKeysWith: { _, last in last })
+        out.reserveCapacity(ECSRecordWriter.flushSize + (16 << 10))
+    }
+
+    mutating func begin(_ file: InputFile) {
+        datasetJSON = []
+        Self.escape(string: file.product.dataset, into: &datasetJSON)
+        pathJSON = []
+        Self.escape(string: file.path, into: &pathJSON)
+        componentJSON = []
+        Self.escape(string: file.component.rawValue, into: &componentJSON)
+        machineIndex = Int.min
     }
 
     // MARK: - Records
 
-    private func write(record: RecordView, events: ArraySlice<Event>) {
+    mutating func write(record: RecordView, events: ArraySlice<Event>) {
         out.append(contentsOf: #"{"@timestamp":"#.utf8)
         appendTime(record.time)
         out.append(contentsOf: #","message":"#.utf8)
@@ -203,7 +220,7 @@ public final class ECSRecordWriter: RecordConsumer {
     }
 
     /// An event read from another gislog's feed: a record with its one rule, from the event's strings.
-    private func write(event: Event) {
+    mutating func write(event: Event) {
         out.append(contentsOf: #"{"@timestamp":"#.utf8)
         appendTime(event.time)
         out.append(contentsOf: #","message":"#.utf8)
@@ -274,7 +291,7 @@ public final class ECSRecordWriter: RecordConsumer {
     // MARK: - What the matching rules add
 
     /// `event.category`, `event.type` (the union over the rules) and `event.outcome` (a failure if any is).
-    private func appendClassification<Events: Collection<Event>>(_ events: Events) {
+    private mutating func appendClassification<Events: Collection<Event>>(_ events: Events) {
         var categories: [String] = [], types: [String] = [], outcomes: [String] = []
         for event in events {
             let ecs = NDJSONReport.ecs(event.category, ruleID: event.ruleID)
@@ -291,7 +308,7 @@ public final class ECSRecordWriter: RecordConsumer {
     }
 
     /// `url.*` and `error.*` from the first rule that extracted them.
-    private func appendURLAndError<Events: Collection<Event>>(_ events: Events) {
+    private mutating func appendURLAndError<Events: Collection<Event>>(_ events: Events) {
         if let event = events.first(where: { $0.field("url") != nil }), let url = event.field("url") {
             out.append(contentsOf: #","url":{"full":"#.utf8)
             appendString(url)
@@ -323,7 +340,7 @@ public final class ECSRecordWriter: RecordConsumer {
 
     /// `rule.*`: values for one rule, arrays (in rule order) for several; `rule.reference` lists the
     /// references the rules have.
-    private func appendRules<Events: Collection<Event>>(_ events: Events) {
+    private mutating func appendRules<Events: Collection<Event>>(_ events: Events) {
         let ids = events.map(\.ruleID)
         let compiled = ids.map { rules[$0] }
         let names = zip(ids, compiled).map { $1?.rule.title ?? $0 }
@@ -347,7 +364,7 @@ public final class ECSRecordWriter: RecordConsumer {
     }
 
     /// `gislog.fields`: every named group of the rules, the first rule's value when two name the same.
-    private func appendFields<Events: Collection<Event>>(_ events: Events) {
+    private mutating func appendFields<Events: Collection<Event>>(_ events: Events) {
         out.append(contentsOf: #","fields":{"#.utf8)
         var seen: [String] = []
         for event in events {
@@ -364,7 +381,7 @@ public final class ECSRecordWriter: RecordConsumer {
 
     // MARK: - Bytes
 
-    private func appendArray(_ values: [String]) {
+    private mutating func appendArray(_ values: [String]) {
         out.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -374,7 +391,7 @@ public final class ECSRecordWriter: RecordConsumer {
     }
 
     /// RFC 3339 in the logs' zone (as `LogTimeZone.format`), or `null`.
-    private func appendTime(_ time: Int64?) {
+    private mutating func appendTime(_ time: Int64?) {
         guard let time else { out.append(contentsOf: "null".utf8); return }
         let offset = feed.zone.offset(atUTC: time)
         var (days, ms) = (time + Int64(offset) * 1000).quotientAndRemainder(dividingBy: 86_400_000)
@@ -404,7 +421,7 @@ public final class ECSRecordWriter: RecordConsumer {
     }
 
     /// `value` zero-padded to at least `width` digits (as `String(value)` padded: a sign stays in front).
-    private func appendDigits(_ value: Int, _ width: Int) {
+    private mutating func appendDigits(_ value: Int, _ width: Int) {
         if value < 0 {
             // Years before 0: what String(value) gives, padded as LogTime.rfc3339 pads it.
             let text = String(value)
@@ -418,9 +435,9 @@ public final class ECSRecordWriter: RecordConsumer {
         appendInteger(value)
     }
 
-    private func appendInteger(_ value: Int) { appendInteger(Int64(value)) }
+    private mutating func appendInteger(_ value: Int) { appendInteger(Int64(value)) }
 
-    private func appendInteger(_ value: Int64) {
+    private mutating func appendInteger(_ value: Int64) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var digits = InlineArray<20, UInt8>(repeating: 0)
         var rest = value.magnitude
@@ -462,7 +479,7 @@ public final class ECSRecordWriter: RecordConsumer {
     /// Log text as a JSON string, as the rest of gislog shows it: XML entities decoded (unless `decoded`),
     /// invalid UTF-8 read as Windows-1252, secrets redacted. Bytes that need none of that are escaped
     /// where they lie.
-    private func appendText(_ raw: UnsafeRawBufferPointer, decoded: Bool, redact: Bool) {
+    private mutating func appendText(_ raw: UnsafeRawBufferPointer, decoded: Bool, redact: Bool) {
         var needsEntities = false, nonASCII = false
         for byte in raw {
             if byte >= 0x80 { nonASCII = true } else if byte == UInt8(ascii: "&") { needsEntities = true }
@@ -531,9 +548,9 @@ public final class ECSRecordWriter: RecordConsumer {
         return true
     }
 
-    private func appendEscaped(_ raw: UnsafeRawBufferPointer) { Self.escape(raw, into: &out) }
+    private mutating func appendEscaped(_ raw: UnsafeRawBufferPointer) { Self.escape(raw, into: &out) }
 
-    private func appendString(_ text: String) { Self.escape(string: text, into: &out) }
+    private mutating func appendString(_ text: String) { Self.escape(string: text, into: &out) }
 
     static func escape(string text: String, into out: inout [UInt8]) {
         var copy = text
