@@ -35,6 +35,21 @@ struct OpenedEarly: @unchecked Sendable {
 /// Reads one file start to end: opens it, picks the reader, counts levels and machine spans, and turns
 /// every failure into a warning so the scan goes on.
 enum FileReader {
+    /// What reading the content of one file gave, besides what the sink counted.
+    private struct Read {
+        var checkpoint: FileCheckpoint?
+        /// From another gislog's feed: its own machine spans and level counts.
+        var feedSpans: [MachineSpan]?
+        var feedLevels: [Int]?
+    }
+
+    /// Where to start in an opened file: from the top, where the last run stopped, or not at all (an
+    /// archive that has not changed since the last run).
+    private enum Plan {
+        case read(InputOpener.Opened, offset: Int64, line: Int, insideRecord: Bool)
+        case unchanged(FileCheckpoint)
+    }
+
     /// - Parameters:
     ///   - prefetch: inflate gzip on a second thread (when cores would otherwise idle).
     ///   - early: the file, already opened (full scans only).
@@ -46,13 +61,11 @@ enum FileReader {
         var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
                                     storedBytes: 0, counters: ReaderCounters())
         var sink = FileSink(file: file, consumer: consumer)
-        var checkpoint: FileCheckpoint?
-        var feedSpans: [MachineSpan]?
-        var feedLevels: [Int]?
+        var read = Read()
         consumer.beginFile(file)
         defer { consumer.endFile(file) }
         do throws(InputError) {
-            var opened: InputOpener.Opened
+            let opened: InputOpener.Opened
             if let early {
                 opened = early.opened
             } else {
@@ -61,78 +74,16 @@ enum FileReader {
             }
             coverage.format = opened.format
             coverage.encoding = opened.encoding
-            var start: (offset: Int64, line: Int, insideRecord: Bool) = (0, 1, false)
-            var carried: FileCheckpoint?
-            if let incremental, incremental.index.match(head: opened.head, path: file.path) == nil,
-               incremental.index.checkpoints.contains(where: { $0.path == file.path }) {
-                warnings.add(.fileChanged, "holds different content than at the last run (it was replaced or truncated); "
-                             + "read from the start", hint: "expected after a log was truncated or replaced")
-            }
-            if let incremental, let previous = incremental.index.match(head: opened.head, path: file.path) {
-                var info = stat()
-                let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : -1
-                if (previous.gzip || opened.format == .adminJSON) && previous.path == file.path && previous.storedSize == size {
-                    // An archive (or export) that has not changed since the last run: nothing new in it.
-                    carried = previous
-                } else if opened.format == .records, try resumes(opened.source, at: previous) {
-                    start = (previous.offset, previous.line, previous.insideRecord)
-                } else {
-                    warnings.add(.fileChanged, "changed since the last run (shorter, or different bytes before byte "
-                                 + "\(previous.offset)); read again from the start",
-                                 hint: "expected after a log was truncated or replaced; its events may be reported again")
-                    opened = try InputOpener.open(path: file.path, warnings: warnings,
-                                                  decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
-                }
-            }
-            if var carried {
+            switch try plan(file, opened: opened, options: options, prefetch: prefetch, incremental: incremental,
+                            warnings: warnings) {
+            case .unchanged(var carried):
                 carried.path = file.path
                 carried.seen = incremental!.now
-                checkpoint = carried
-                coverage.storedBytes = 0
-            } else {
-                switch opened.format {
-                case .records:
-                    let reader = RecordReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer,
-                                              startOffset: start.offset, startLine: start.line,
-                                              holdBackTail: incremental != nil, startsInsideRecord: start.insideRecord)
-                    if incremental != nil {
-                        let settle = options.settleMillis
-                        reader.tailIsFinal = { TailSettling.isFinal(path: file.path, settleMillis: settle) }
-                    }
-                    defer { coverage.counters = reader.counters }
-                    try reader.run(&sink)
-                    if let incremental {
-                        let marker = reader.bytes(before: reader.consumedOffset, count: FileCheckpoint.markerLimit) ?? []
-                        checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.consumedOffset,
-                                                     line: reader.consumedLine, marker: marker,
-                                                     gzip: opened.encoding.gzip, now: incremental.now)
-                        checkpoint?.insideRecord = reader.resumesInsideRecord
-                    }
-                case .gislogNDJSON:
-                    let reader = FeedReader(source: opened.source, warnings: warnings)
-                    defer { coverage.counters = reader.counters }
-                    var tracker = MachineTracker(fixed: nil)
-                    var levels = Array(repeating: 0, count: Level.allCases.count)
-                    try reader.run { event in
-                        levels[Int(event.level.rawValue)] += 1
-                        tracker.track(event.machine, time: event.time, level: event.level)
-                        consumer.adopt(event, file: file)
-                    }
-                    // Coverage lines of the feed describe the other machine's logs better than its events do.
-                    feedSpans = reader.spans.isEmpty ? tracker.spans : reader.spans
-                    feedLevels = reader.spans.isEmpty ? levels
-                        : reader.spans.reduce(into: Array(repeating: 0, count: Level.allCases.count)) { total, span in
-                            for index in total.indices { total[index] += span.levelCounts[index] }
-                        }
-                case .adminJSON:
-                    let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
-                    defer { coverage.counters = reader.counters }
-                    try reader.run(&sink)
-                    if let incremental {
-                        checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.counters.decodedBytes,
-                                                     line: 1, marker: [], gzip: opened.encoding.gzip, now: incremental.now)
-                    }
-                }
+                read.checkpoint = carried
+            case .read(let opened, let offset, let line, let insideRecord):
+                read = try content(file, opened: opened, from: (offset, line, insideRecord), options: options,
+                                   buffer: buffer, sink: &sink, consumer: consumer, incremental: incremental,
+                                   warnings: warnings, counters: &coverage.counters)
                 coverage.storedBytes = opened.source.storedBytesRead
             }
         } catch {
@@ -140,21 +91,108 @@ enum FileReader {
             warnings.add(.unreadable, at: error.offset.map { .byteOffset($0) },
                          "cannot \(error.operation): \(error.reason)", hint: error.hint)
         }
-        if coverage.status != .failed {
-            if coverage.counters.records == 0 && coverage.counters.decodedBytes > 0 && coverage.counters.unparsedLines == 0
-                && checkpoint == nil {
-                warnings.add(.noRecords, "no ArcGIS <Msg> records in \(coverage.counters.decodedBytes) bytes",
-                             hint: "not an ArcGIS log? pass only ArcGIS log folders")
+        judge(&coverage, warnings: warnings, resumed: read.checkpoint != nil)
+        return FileOutcome(coverage: coverage, levelCounts: read.feedLevels ?? sink.levels,
+                           machines: read.feedSpans ?? sink.tracker.spans, warnings: warnings.warnings,
+                           checkpoint: read.checkpoint)
+    }
+
+    /// Decides where to read an opened file from (incremental runs resume where the last run stopped; a
+    /// file whose bytes changed is read again from the start, with a warning).
+    private static func plan(_ file: InputFile, opened: InputOpener.Opened, options: ScanOptions, prefetch: Bool,
+                             incremental: IncrementalContext?, warnings: WarningLog) throws(InputError) -> Plan {
+        guard let incremental else { return .read(opened, offset: 0, line: 1, insideRecord: false) }
+        guard let previous = incremental.index.match(head: opened.head, path: file.path) else {
+            if incremental.index.checkpoints.contains(where: { $0.path == file.path }) {
+                warnings.add(.fileChanged, "holds different content than at the last run (it was replaced or truncated); "
+                             + "read from the start", hint: "expected after a log was truncated or replaced")
             }
-            if coverage.encoding.utf16 != nil {
-                warnings.add(.utf16, "file is \(coverage.encoding.utf16!.rawValue); decoded it", hint: nil)
+            return .read(opened, offset: 0, line: 1, insideRecord: false)
+        }
+        var info = stat()
+        let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : -1
+        if (previous.gzip || opened.format == .adminJSON) && previous.path == file.path && previous.storedSize == size {
+            // An archive (or export) that has not changed since the last run: nothing new in it.
+            return .unchanged(previous)
+        }
+        if opened.format == .records, try resumes(opened.source, at: previous) {
+            return .read(opened, offset: previous.offset, line: previous.line, insideRecord: previous.insideRecord)
+        }
+        warnings.add(.fileChanged, "changed since the last run (shorter, or different bytes before byte "
+                     + "\(previous.offset)); read again from the start",
+                     hint: "expected after a log was truncated or replaced; its events may be reported again")
+        let reopened = try InputOpener.open(path: file.path, warnings: warnings,
+                                            decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
+        return .read(reopened, offset: 0, line: 1, insideRecord: false)
+    }
+
+    /// Reads the content with the reader its format needs.
+    private static func content<Consumer: RecordConsumer>(
+        _ file: InputFile, opened: InputOpener.Opened, from start: (offset: Int64, line: Int, insideRecord: Bool),
+        options: ScanOptions, buffer: ReadBuffer, sink: inout FileSink<Consumer>, consumer: Consumer,
+        incremental: IncrementalContext?, warnings: WarningLog, counters: inout ReaderCounters
+    ) throws(InputError) -> Read {
+        var read = Read()
+        switch opened.format {
+        case .records:
+            let reader = RecordReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer,
+                                      startOffset: start.offset, startLine: start.line,
+                                      holdBackTail: incremental != nil, startsInsideRecord: start.insideRecord)
+            if incremental != nil {
+                let settle = options.settleMillis
+                reader.tailIsFinal = { TailSettling.isFinal(path: file.path, settleMillis: settle) }
             }
-            if warnings.warnings.contains(where: { $0.kind != .utf16 && $0.kind != .fileChanged }) {
-                coverage.status = .damaged
+            defer { counters = reader.counters }
+            try reader.run(&sink)
+            if let incremental {
+                let marker = reader.bytes(before: reader.consumedOffset, count: FileCheckpoint.markerLimit) ?? []
+                read.checkpoint = checkpoint(file, head: opened.head, offset: reader.consumedOffset,
+                                             line: reader.consumedLine, marker: marker,
+                                             gzip: opened.encoding.gzip, now: incremental.now)
+                read.checkpoint?.insideRecord = reader.resumesInsideRecord
+            }
+        case .gislogNDJSON:
+            let reader = FeedReader(source: opened.source, warnings: warnings)
+            defer { counters = reader.counters }
+            var tracker = MachineTracker(fixed: nil)
+            var levels = Array(repeating: 0, count: Level.allCases.count)
+            try reader.run { event in
+                levels[Int(event.level.rawValue)] += 1
+                tracker.track(event.machine, time: event.time, level: event.level)
+                consumer.adopt(event, file: file)
+            }
+            // Coverage lines of the feed describe the other machine's logs better than its events do.
+            read.feedSpans = reader.spans.isEmpty ? tracker.spans : reader.spans
+            read.feedLevels = reader.spans.isEmpty ? levels
+                : reader.spans.reduce(into: Array(repeating: 0, count: Level.allCases.count)) { total, span in
+                    for index in total.indices { total[index] += span.levelCounts[index] }
+                }
+        case .adminJSON:
+            let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
+            defer { counters = reader.counters }
+            try reader.run(&sink)
+            if let incremental {
+                read.checkpoint = checkpoint(file, head: opened.head, offset: reader.counters.decodedBytes,
+                                             line: 1, marker: [], gzip: opened.encoding.gzip, now: incremental.now)
             }
         }
-        return FileOutcome(coverage: coverage, levelCounts: feedLevels ?? sink.levels,
-                           machines: feedSpans ?? sink.tracker.spans, warnings: warnings.warnings, checkpoint: checkpoint)
+        return read
+    }
+
+    /// The file's status from what reading it warned about, and the warnings that only the whole tells.
+    private static func judge(_ coverage: inout FileCoverage, warnings: WarningLog, resumed: Bool) {
+        guard coverage.status != .failed else { return }
+        if coverage.counters.records == 0 && coverage.counters.decodedBytes > 0 && coverage.counters.unparsedLines == 0
+            && !resumed {
+            warnings.add(.noRecords, "no ArcGIS <Msg> records in \(coverage.counters.decodedBytes) bytes",
+                         hint: "not an ArcGIS log? pass only ArcGIS log folders")
+        }
+        if let order = coverage.encoding.utf16 {
+            warnings.add(.utf16, "file is \(order.rawValue); decoded it", hint: nil)
+        }
+        if warnings.warnings.contains(where: { $0.kind != .utf16 && $0.kind != .fileChanged }) {
+            coverage.status = .damaged
+        }
     }
 
     /// Skips to where the last run stopped and checks that the bytes before it are the ones read then.

@@ -57,9 +57,27 @@ public struct ScanState: Sendable {
 
     public init() {}
 
-    /// Why a state file could not be used.
-    public struct LoadError: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    /// Why a state file could not be used; each says what to do.
+    public enum LoadError: Error, Sendable, CustomStringConvertible {
+        case unreadable(path: String, reason: String)
+        /// Not JSON, or a part of it is malformed.
+        case corrupt(path: String, what: String)
+        /// JSON, but not a gislog state file.
+        case notAState(path: String)
+        case newer(path: String, version: Int)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let path, let reason): "cannot read the state file \(path): \(reason)"
+            case .corrupt(let path, let what):
+                "the state file \(path) is corrupt (\(what)); run with --reset-state to start over (every log will be read again)"
+            case .notAState(let path):
+                "\(path) is not a gislog state file (no gislog_state version); pass another --state path, or --reset-state to overwrite it"
+            case .newer(let path, let version):
+                "the state file \(path) was written by a newer gislog (format \(version), this one reads \(ScanState.version)); "
+                    + "use that gislog, or --reset-state to start over"
+            }
+        }
     }
 
     // MARK: - Reading
@@ -72,27 +90,22 @@ public struct ScanState: Sendable {
             bytes = try readWholeFile(path, limit: 512 << 20)
         } catch {
             if error.code == ENOENT { return ScanState() }  // a first run
-            throw LoadError(description: "cannot read the state file \(path): \(error.reason)")
+            throw .unreadable(path: path, reason: error.reason)
         }
         let root: JSONValue
         do {
             root = try JSONValue.parse(bytes)
         } catch {
-            throw LoadError(description: "the state file \(path) is corrupt (\(error)); run with --reset-state to "
-                + "start over (every log will be read again)")
+            throw .corrupt(path: path, what: "\(error)")
         }
         guard let version = root["gislog_state"]?.int else {
-            throw LoadError(description: "\(path) is not a gislog state file (no gislog_state version); "
-                + "pass another --state path, or --reset-state to overwrite it")
+            throw .notAState(path: path)
         }
         guard version <= Self.version else {
-            throw LoadError(description: "the state file \(path) was written by a newer gislog (format \(version), this "
-                + "one reads \(Self.version)); use that gislog, or --reset-state to start over")
+            throw .newer(path: path, version: version)
         }
         var state = ScanState()
-        func corrupt(_ what: String) -> LoadError {
-            LoadError(description: "the state file \(path) is corrupt (\(what)); run with --reset-state to start over")
-        }
+        func corrupt(_ what: String) -> LoadError { .corrupt(path: path, what: what) }
         for item in root["files"]?.array ?? [] {
             guard let path = item["path"]?.string, let headLength = item["head_length"]?.int,
                   let headHash = item["head_hash"]?.string, let offset = item["offset"]?.int64,

@@ -5,8 +5,20 @@ import GISLogSupport
 /// offset in the logs' zone), dates (`2026-11-14`, midnight in the logs' zone), spans back from now (`24h`,
 /// `7d`, `90m`), and `now`, `today`, `yesterday`.
 public enum TimeSpec {
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    /// Why a time could not be read; each says what is accepted.
+    public enum ParseError: Error, Sendable, CustomStringConvertible {
+        /// A span back from now longer than 100 years (`1e20h`).
+        case tooFarBack(String)
+        case notATime(String)
+
+        public var description: String {
+            switch self {
+            case .tooFarBack(let text): "'\(text)' reaches back more than 100 years; give a span up to 36500d, or a date (2026-11-14)"
+            case .notATime(let text):
+                "'\(text)' is not a time; expected an RFC 3339 time (2026-11-14T13:00:00Z), a date (2026-11-14), "
+                    + "a span back from now (24h, 7d), or now, today, yesterday"
+            }
+        }
     }
 
     /// The current time, or `GISLOG_NOW` (an RFC 3339 time) when set, so tests and replays are repeatable.
@@ -39,10 +51,7 @@ public enum TimeSpec {
         if let first = lower.first, first.isNumber, let last = lower.last, last.isLetter,
            let span = DurationText.exactMilliseconds(lower) {
             // Checked before it becomes an integer: `1e20h` must be a message, not an overflow.
-            guard span <= Double(maxSpan) else {
-                throw ParseError(description: "'\(text)' reaches back more than 100 years; give a span up to 36500d, "
-                    + "or a date (2026-11-14)")
-            }
+            guard span <= Double(maxSpan) else { throw .tooFarBack(text) }
             return now - Int64(span)
         }
         var bytes = Array(value.utf8)
@@ -60,10 +69,7 @@ public enum TimeSpec {
             bytes.removeLast(6)
         }
         let wall = bytes.withUnsafeBytes { LogTime.parseWallClock($0) }
-        guard let wall else {
-            throw ParseError(description: "'\(text)' is not a time; expected an RFC 3339 time (2026-11-14T13:00:00Z), "
-                + "a date (2026-11-14), a span back from now (24h, 7d), or now, today, yesterday")
-        }
+        guard let wall else { throw .notATime(text) }
         if let offset { return wall - Int64(offset) * 1000 }
         return zone.utc(fromWallClock: wall)
     }

@@ -3,8 +3,31 @@ internal import Glibc
 /// Writes a file so that readers see the old content or the new, never a mix: a temporary file beside
 /// the target, `fsync`, then `rename`.
 public enum AtomicFile {
-    public struct WriteError: Error, CustomStringConvertible {
-        public let description: String
+    /// Why a file could not be replaced; the target is untouched in every case.
+    public enum WriteError: Error, CustomStringConvertible {
+        /// No temporary file could be made in the target's folder.
+        case cannotCreate(directory: String, errno: Int32)
+        /// Writing or flushing the temporary file failed (a full disk, a quota, an I/O error).
+        case cannotWrite(temporary: String, errno: Int32)
+        case cannotFlush(temporary: String, errno: Int32)
+        /// The rename over the target failed.
+        case cannotReplace(path: String, errno: Int32)
+
+        /// The system error behind it.
+        public var code: Int32 {
+            switch self {
+            case .cannotCreate(_, let code), .cannotWrite(_, let code), .cannotFlush(_, let code), .cannotReplace(_, let code): code
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .cannotCreate(let directory, let code): "cannot create a file in \(directory): \(systemErrorText(code))"
+            case .cannotWrite(let temporary, let code): "cannot write \(temporary): \(systemErrorText(code))"
+            case .cannotFlush(let temporary, let code): "cannot flush \(temporary): \(systemErrorText(code))"
+            case .cannotReplace(let path, let code): "cannot replace \(path): \(systemErrorText(code))"
+            }
+        }
     }
 
     public static func write(_ text: String, to path: String) throws(WriteError) {
@@ -38,24 +61,32 @@ public enum AtomicFile {
     }
 
     public static func write(bytes: [UInt8], to path: String) throws(WriteError) {
+        let (descriptor, temporary) = try createTemporary(for: path)
+        try finish(descriptor: descriptor, temporary: temporary, path: path, appending: bytes)
+    }
+
+    /// Makes the temporary file for `path` beside it (named after the target, so that what a killed writer
+    /// left behind can be told apart: see `removeLeftovers`).
+    package static func createTemporary(for path: String) throws(WriteError) -> (descriptor: Int32, temporary: String) {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        // Named after the target, so that what a killed writer left behind can be told apart (see
-        // `removeLeftovers`).
         var template = ((directory.isEmpty ? "/" : directory + "/") + temporaryPrefix(of: path) + "XXXXXX").utf8CString.map { $0 }
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else {
-            throw WriteError(description: "cannot create a file in \(directory): \(systemErrorText(errno))")
-        }
+        guard descriptor >= 0 else { throw .cannotCreate(directory: directory, errno: errno) }
         // mkstemp filled in the X's; the name ends at the terminating NUL.
-        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var failure = writeAll(descriptor, bytes).map { "cannot write \(temporary): \(systemErrorText($0))" }
-        if failure == nil && fsync(descriptor) != 0 { failure = "cannot flush \(temporary): \(systemErrorText(errno))" }
+        return (descriptor, String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// Writes the last bytes, flushes, closes and renames the temporary file over `path`; on any failure the
+    /// temporary file goes and `path` stays as it was.
+    package static func finish(descriptor: Int32, temporary: String, path: String, appending bytes: [UInt8]) throws(WriteError) {
+        var failure = writeAll(descriptor, bytes).map { WriteError.cannotWrite(temporary: temporary, errno: $0) }
+        if failure == nil && fsync(descriptor) != 0 { failure = .cannotFlush(temporary: temporary, errno: errno) }
         fchmod(descriptor, 0o644)
         close(descriptor)
-        if failure == nil && rename(temporary, path) != 0 { failure = "cannot replace \(path): \(systemErrorText(errno))" }
+        if failure == nil && rename(temporary, path) != 0 { failure = .cannotReplace(path: path, errno: errno) }
         if let failure {
             unlink(temporary)
-            throw WriteError(description: failure)
+            throw failure
         }
     }
 }
