@@ -49,10 +49,13 @@ public struct Correlator: Sendable {
         for machine in timeline.failures.keys.sorted() {
             for (peerNumber, cells) in timeline.failures[machine]!.sorted(by: { $0.key < $1.key }) {
                 let peer = peerNumber < 0 ? nil : ledger.peers[Int(peerNumber)]
-                var ofPeer = episodes(cells).map { Incident(machine: machine, peer: peer, peerNumber: peerNumber, cells: $0) }
+                let urls = Self.sampleURLs(machine: machine, peer: peerNumber, ledger: ledger)
+                var ofPeer = episodes(cells).map {
+                    Incident(machine: machine, peer: peer, peerNumber: peerNumber, cells: $0, urls: urls)
+                }
                 let all = ofPeer
                 for index in ofPeer.indices {
-                    measure(&ofPeer[index], timeline: timeline, allOfPeer: all)
+                    measure(&ofPeer[index], timeline: timeline, allOfPeer: all, table: table)
                     score(&ofPeer[index], table: table)
                 }
                 incidents += ofPeer.filter(reported)
@@ -62,6 +65,16 @@ public struct Correlator: Sendable {
         let causes = rank(incidents, timeline: timeline)
         let findings = otherFindings(timeline)
         return Diagnosis(causes: causes, findings: findings, caveats: caveats(timeline, incidents: incidents))
+    }
+
+    /// The URLs of the sampled failures of one machine calling one peer (a few suffice to tell a portal).
+    private static func sampleURLs(machine: String, peer: Int32, ledger: EvidenceLedger) -> [String] {
+        var urls: [String] = []
+        for series in ledger.series where series.key.peer == peer && ledger.machine(of: series) == machine
+            && (ledger.rule(of: series).evidence?.isFailure ?? false) {
+            for sample in series.samples.prefix(4) { if let url = sample.field("url") { urls.append(url) } }
+        }
+        return urls
     }
 
     /// Runs of failure cells with no gap longer than the episode gap.
@@ -172,7 +185,7 @@ public struct Correlator: Sendable {
     /// naming a self-signed certificate.
     private func supportBursts(_ cause: CauseID, shown: Incident, timeline: SiteTimeline) -> [Burst] {
         let ledger = timeline.ledger
-        let peerMachine = shown.peer.flatMap { timeline.knownMachine(named: $0.host) }
+        let peerMachine = shown.facts.peerMachine
         let related = Set([shown.machine] + (peerMachine.map { [$0] } ?? []))
         func evidenceSeries(_ classes: Set<Evidence>, machines: Set<String>) -> [EvidenceLedger.Series] {
             ledger.series.filter { series in

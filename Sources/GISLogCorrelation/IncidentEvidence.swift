@@ -10,6 +10,8 @@ struct Incident {
     var peer: EvidenceLedger.Peer?
     var peerNumber: Int32
     var cells: [SiteTimeline.FailureCell]
+    /// The URLs its sample failures called (to tell a portal behind a Web Adaptor name).
+    var urls: [String] = []
     var facts = Facts()
     /// Log-odds score per cause (causes that cannot apply are absent).
     var scores: [CauseID: Double] = [:]
@@ -68,8 +70,12 @@ struct Facts {
     var lastFailure: Int64 = 0
     var incidentEnd: Int64 = 0
 
+    /// The machine of these logs behind the peer, when known.
+    var peerMachine: String?
     /// Failure minutes with a token error (this machine or its peer) in the token window before them.
     var tokenPreceded = 0
+    /// A token error in the token window before the incident's first failure (or in its first minute).
+    var tokenAtOnset = false
     var failureMinutes = 0
     /// The share of all this machine's logged minutes that have a token error in the window before them.
     var tokenBaseRate = 0.0
@@ -104,7 +110,7 @@ struct ScoringTable {
         "restart.quiet-before", "restart.quiet-hours", "restart.failed-before", "restart.stopped", "restart.persisted",
         "untrusted.persisted", "untrusted.duration", "untrusted.duration-hours", "untrusted.stopped",
         "untrusted.survived-restart", "restart.survived-restart", "survived.minutes", "token.lift",
-        "token.lift-full", "token.recurrence", "selfsigned.marker", "selfsigned.arcgis-endpoint", "stopped.hours",
+        "token.lift-full", "token.recurrence", "token.cluster-minutes", "selfsigned.marker", "selfsigned.arcgis-endpoint", "stopped.hours",
         "confidence.temperature",
     ]
 }
@@ -112,7 +118,7 @@ struct ScoringTable {
 extension Correlator {
     // MARK: - Facts
 
-    func measure(_ incident: inout Incident, timeline: SiteTimeline, allOfPeer: [Incident]) {
+    func measure(_ incident: inout Incident, timeline: SiteTimeline, allOfPeer: [Incident], table: ScoringTable) {
         var facts = Facts()
         let total = Double(incident.count)
         for evidence in SiteTimeline.FailureCell.classes {
@@ -129,7 +135,8 @@ extension Correlator {
         facts.lastFailure = lastOfPeer
         facts.incidentEnd = incident.end
 
-        let peerMachine = incident.peer.flatMap { timeline.knownMachine(named: $0.host) }
+        let peerMachine = timeline.peerMachine(incident.peer, urls: incident.urls)
+        facts.peerMachine = peerMachine
         facts.restart = restartFact(incident, timeline: timeline, peerMachine: peerMachine, allOfPeer: allOfPeer)
         let sides = [incident.machine] + (peerMachine.map { [$0] } ?? [])
         for restart in sides.flatMap({ timeline.restarts[$0] ?? [] })
@@ -145,9 +152,17 @@ extension Correlator {
         let window = Int32(max(1, (options.tokenWindow + 59_999) / 60_000))
         facts.failureMinutes = incident.cells.count
         if !tokens.isEmpty {
+            // A token error just before the onset explains the cluster that follows it (until a new token
+            // is issued: `token.cluster-minutes`); later failure minutes need a token error of their own.
+            let onset = incident.cells[0].minute
+            let atOnset = lowerBound(tokens, onset - window)
+            facts.tokenAtOnset = atOnset < tokens.count && tokens[atOnset] <= onset
+            let cluster = Int32(max(0, min(24 * 60, table["token.cluster-minutes"])))
             for cell in incident.cells {
                 let index = lowerBound(tokens, cell.minute - window)
-                if index < tokens.count && tokens[index] <= cell.minute { facts.tokenPreceded += 1 }
+                if (index < tokens.count && tokens[index] <= cell.minute) || (facts.tokenAtOnset && cell.minute <= onset + cluster) {
+                    facts.tokenPreceded += 1
+                }
             }
             let first = Int32(clamping: (span?.first ?? incident.start) / 60_000)
             let last = Int32(clamping: (span?.last ?? incident.end) / 60_000)
@@ -180,18 +195,11 @@ extension Correlator {
         }
 
         // Self-signed: records naming one, on either side (anywhere on the site when the failures do not name
-        // the host they called), within the lookback around the failures.
+        // the host they called), at any time: a certificate stays until someone replaces it.
         let markerMachines = incident.peer == nil ? Array(timeline.selfSignedCells.keys).sorted() : related
         for machine in markerMachines {
-            let cells = timeline.selfSignedCells[machine] ?? []
-            for cell in cells where cell.last >= incident.start - options.lookback && cell.first <= incident.end + options.lookback {
-                facts.selfSignedMarkers += Int(cell.count)
-            }
-            if facts.selfSignedExample == nil {
-                facts.selfSignedExample = (timeline.selfSignedExamples[machine] ?? []).first {
-                    $0.time! >= incident.start - options.lookback && $0.time! <= incident.end + options.lookback
-                }
-            }
+            facts.selfSignedMarkers += (timeline.selfSignedCells[machine] ?? []).reduce(0) { $0 + Int($1.count) }
+            if facts.selfSignedExample == nil { facts.selfSignedExample = timeline.selfSignedExamples[machine]?.first }
         }
         if let peer = incident.peer {
             facts.arcgisEndpoint = ["6443", "7443", "2443"].contains(peer.port ?? "") || peerMachine != nil
@@ -238,15 +246,18 @@ extension Correlator {
 
         // The four causes of Esri's article all show as "the CA is not trusted".
         let survived = saturating(Double(facts.failuresAfterLaterRestart), scale: table["survived.minutes"] * 60_000)
-        scores[.untrustedCA] = table["prior.untrusted-ca"] + trust + table["untrusted.persisted"] * persisted
+        // A trust problem — an unknown CA or a self-signed certificate alike — stands until someone fixes it.
+        let standing = table["untrusted.persisted"] * persisted
             + table["untrusted.duration"] * saturating(Double(facts.duration), scale: table["untrusted.duration-hours"] * hour)
             + table["untrusted.stopped"] * stoppedness + table["untrusted.survived-restart"] * survived
+        scores[.untrustedCA] = table["prior.untrusted-ca"] + trust + standing
 
         let endpoint = facts.arcgisEndpoint ? 1.0 : 0.0
-        let marker = 1 - exp(-Double(facts.selfSignedMarkers))
-        scores[.selfSignedCertificate] = table["prior.self-signed-certificate"] + trust
+        let marker = 1 - exp(-2 * Double(facts.selfSignedMarkers))
+        scores[.selfSignedCertificate] = table["prior.self-signed-certificate"] + trust + standing
             + table["selfsigned.marker"] * marker + table["selfsigned.arcgis-endpoint"] * endpoint
 
+        // Token errors right before the onset, or before most failure minutes (clusters that go on a while).
         let preceded = facts.failureMinutes > 0 ? Double(facts.tokenPreceded) / Double(facts.failureMinutes) : 0
         let lift = facts.tokenLift > 1 ? min(1, log(facts.tokenLift) / log(max(1.01, table["token.lift-full"]))) : 0
         let recurrence = facts.recurrenceGaps > 0 ? Double(facts.recurrenceMatching) / Double(facts.recurrenceGaps) : 0

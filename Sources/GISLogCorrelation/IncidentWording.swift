@@ -43,7 +43,7 @@ extension Correlator {
                 let base = Int((facts.tokenBaseRate * 100).rounded())
                 let window = DurationText.describe(options.tokenWindow)
                 if facts.tokenLift >= 2 {
-                    lines.append("token errors within \(window) before \(share)% of the failure minutes, "
+                    lines.append("token errors within \(window) before \(share)% of the failure minutes (or at the onset of their cluster), "
                                  + "\(formatRatio(facts.tokenLift))× their rate elsewhere in these logs (\(base)% of minutes)")
                 } else {
                     lines.append("token errors within \(window) before \(share)% of the failure minutes — but they come before "

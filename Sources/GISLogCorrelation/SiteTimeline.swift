@@ -142,6 +142,17 @@ struct SiteTimeline {
     /// Portal machines in the logs.
     var portals: [String] { products.filter { $0.value == .portal }.map(\.key).sorted() }
 
+    /// The machine of these logs behind a peer: the one its host name names, else — for a Web Adaptor or
+    /// load balancer name — the portal when the failing URLs are the portal's (`/sharing/`, `/portal`,
+    /// port 7443) and the site has one portal.
+    func peerMachine(_ peer: EvidenceLedger.Peer?, urls: [String]) -> String? {
+        guard let peer else { return nil }
+        if let known = knownMachine(named: peer.host) { return known }
+        let portalLike = peer.port == "7443" || urls.contains { $0.contains("/sharing/") || $0.contains("/portal") }
+        if portalLike, portals.count == 1 { return portals[0] }
+        return nil
+    }
+
     /// Token error minutes of several machines, merged.
     func tokenMinutes(of machines: [String]) -> [Int32] {
         if machines.count == 1 { return tokenMinutes[machines[0]] ?? [] }

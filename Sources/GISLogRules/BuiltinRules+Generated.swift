@@ -197,6 +197,7 @@ scoring:
   token.lift: 4.0                 # token errors before the failure minutes, above their rate anywhere in the logs
   token.lift-full: 8.0            # the lift (x) at which that counts fully
   token.recurrence: 3.0           # episodes coming back at a token lifetime (share of gaps)
+  token.cluster-minutes: 10       # a token error just before the onset covers the failures this long after it
   # self-signed-certificate
   selfsigned.marker: 4.0          # records naming a self-signed certificate, on either side
   selfsigned.arcgis-endpoint: 0.7 # the failing calls go to an ArcGIS machine or port (default certificates)
