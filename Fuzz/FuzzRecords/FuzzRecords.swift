@@ -1,4 +1,4 @@
-import GISLogKit
+import GISLogFuzzSupport
 
 #if FUZZING
 /// libFuzzer's driver (built by scripts/fuzz with -sanitize=fuzzer,address).

@@ -1,6 +1,10 @@
 import ArgumentParser
-import GISLogKit
+
 internal import Glibc
+import GISLogRules
+import GISLogInput
+import GISLogSupport
+import GISLogCorrelation
 
 /// Hidden commands for measuring gislog itself (used by scripts/bench).
 struct DebugCommand: ParsableCommand {
@@ -35,7 +39,7 @@ struct DebugCommand: ParsableCommand {
             }
             let out = OutputFile.standardOutput()
             out.write(parts.joined(separator: "|") + "\n")
-            out.flush()
+            try out.finishOrFail("the patterns")
         }
 
         /// `(?<name>` → `(?:` (and the `(?P<name>` spelling).
@@ -71,12 +75,20 @@ struct DebugCommand: ParsableCommand {
         @Option(name: .customLong("jobs"), help: "Files read in parallel.")
         var jobs: Int = 1
 
+        func validate() throws {
+            do {
+                _ = try OptionValue.count(jobs, option: "--jobs", range: 1...ScanCommand.maxJobs)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+
         func run() throws {
             let discovery = LogDiscovery.discover(paths: paths)
             let bytes = InputBenchmark.readAll(discovery.files, workers: jobs)
             let out = OutputFile.standardOutput()
             out.write("\(discovery.files.count) files, \(bytes) bytes of text\n")
-            out.flush()
+            try out.finishOrFail("the result")
         }
     }
 }

@@ -1,7 +1,10 @@
-import GISLogKit
+
 internal import Dispatch
 internal import Glibc
 internal import Synchronization
+import GISLogKit
+import GISLogSupport
+import GISLogReports
 
 /// Shows files and bytes done on stderr while a long scan runs — only on an interactive terminal, never
 /// when output is piped, under cron (no TERM) or when `NO_PROGRESS`/`CI` is set.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import GISLogKit
+import GISLogRules
+
 
 /// `--rules` and `--no-default-rules`, shared by `scan` and `rules`.
 struct RuleOptions: ParsableArguments {

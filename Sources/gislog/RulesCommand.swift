@@ -1,5 +1,8 @@
 import ArgumentParser
-import GISLogKit
+import GISLogRules
+import GISLogSupport
+import GISLogReports
+
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,7 +41,7 @@ struct RulesCommand: ParsableCommand {
                           + gates(rule) + "\n")
             }
             out.write("\n\(set.rules.count) rules\n")
-            out.flush()
+            try out.finishOrFail("the rule list")
         }
 
         private func gates(_ rule: Rule) -> String {
@@ -73,8 +76,8 @@ struct RulesCommand: ParsableCommand {
                 let set = try RulePack.load(sources)
                 let out = OutputFile.standardOutput()
                 out.write("ok: \(set.rules.count) rules in \(sources.count) file\(sources.count == 1 ? "" : "s")\n")
-                out.flush()
-            } catch {
+                try out.finishOrFail("the result")
+            } catch let error as RuleLoadError {
                 throw RuleFailure(error)
             }
         }
@@ -130,7 +133,7 @@ struct RulesCommand: ParsableCommand {
             if !noSamples.isEmpty {
                 out.write("rules without samples: " + noSamples.joined(separator: ", ") + "\n")
             }
-            out.flush()
+            try out.finishOrFail("the test results")
             if failedRules > 0 { throw ExitCode(1) }
         }
     }

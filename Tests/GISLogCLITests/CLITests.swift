@@ -356,7 +356,8 @@ struct CronCLITests {
 @Suite("Fuzz corpus replay")
 struct FuzzReplayTests {
     /// Every seed and every past crash of each fuzz target runs through its entry point on every test run.
-    @Test(arguments: [("FuzzRecords", "records"), ("FuzzGzip", "gzip"), ("FuzzRules", "rules"), ("FuzzNDJSON", "ndjson")])
+    @Test(arguments: [("FuzzRecords", "records"), ("FuzzGzip", "gzip"), ("FuzzRules", "rules"), ("FuzzNDJSON", "ndjson"),
+                      ("FuzzCertificate", "certificate")])
     func replay(product: String, corpus: String) throws {
         let folder = repositoryRoot + "/Fuzz/corpus/" + corpus
         let inputs = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }

@@ -1,5 +1,13 @@
 import Foundation
 import Testing
+@testable import GISLogSupport
+@testable import GISLogInput
+@testable import GISLogRecords
+@testable import GISLogRules
+@testable import GISLogCorrelation
+@testable import GISLogReports
+@testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
 @Suite("Input discovery")
@@ -82,7 +90,7 @@ struct DiscoveryTests {
         for workers in [1, 2, 3] {
             var options = ScanOptions(paths: [root.path], timeZone: .utc)
             options.workers = workers
-            let (result, _) = Scanner(options: options).run { DiscardingConsumer() }
+            let (result, _) = LogScanner(options: options).run { DiscardingConsumer() }
             #expect(result.coverage.totals.records == 300)
             #expect(result.coverage.recordsByLevel[.severe] == 60)
             #expect(result.coverage.machines.map(\.machine) == ["A", "B", "C"])

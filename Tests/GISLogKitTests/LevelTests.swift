@@ -1,4 +1,12 @@
 import Testing
+@testable import GISLogSupport
+@testable import GISLogInput
+@testable import GISLogRecords
+@testable import GISLogRules
+@testable import GISLogCorrelation
+@testable import GISLogReports
+@testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
 @Suite("Levels")

@@ -1,0 +1,257 @@
+internal import Glibc
+import GISLogRecords
+import GISLogInput
+import GISLogSupport
+
+/// What reading one file produced, before merging.
+struct FileOutcome: Sendable {
+    var coverage: FileCoverage
+    var levelCounts: [Int]
+    var machines: [MachineSpan]
+    var warnings: [ScanWarning]
+    /// Where to resume next time (incremental runs only).
+    var checkpoint: FileCheckpoint?
+}
+
+/// How an incremental run reads files: the previous run's checkpoints, and the time of this run.
+public struct IncrementalContext: Sendable {
+    public var index: ResumeIndex
+    public var now: Int64
+
+    public init(checkpoints: [FileCheckpoint], now: Int64) {
+        index = ResumeIndex(checkpoints)
+        self.now = now
+    }
+}
+
+/// A file opened before the scan began (its inflating already under way), with the warnings opening it gave.
+// SAFETY: made by the thread that opens it and then handed to exactly one worker, which alone uses its
+// sources from then on: never used by two threads at once.
+struct OpenedEarly: @unchecked Sendable {
+    let warnings: WarningLog
+    let opened: InputOpener.Opened
+}
+
+/// Reads one file start to end: opens it, picks the reader, counts levels and machine spans, and turns
+/// every failure into a warning so the scan goes on.
+enum FileReader {
+    /// - Parameters:
+    ///   - prefetch: inflate gzip on a second thread (when cores would otherwise idle).
+    ///   - early: the file, already opened (full scans only).
+    static func read<Consumer: RecordConsumer>(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
+                                               consumer: Consumer, prefetch: Bool = false,
+                                               incremental: IncrementalContext? = nil,
+                                               early: OpenedEarly? = nil) -> FileOutcome {
+        let warnings = early?.warnings ?? WarningLog(path: file.path)
+        var coverage = FileCoverage(file: file, status: .read, format: nil, encoding: Encoding(),
+                                    storedBytes: 0, counters: ReaderCounters())
+        var sink = FileSink(file: file, consumer: consumer)
+        var checkpoint: FileCheckpoint?
+        var feedSpans: [MachineSpan]?
+        var feedLevels: [Int]?
+        consumer.beginFile(file)
+        defer { consumer.endFile(file) }
+        do throws(InputError) {
+            var opened: InputOpener.Opened
+            if let early {
+                opened = early.opened
+            } else {
+                opened = try InputOpener.open(path: file.path, warnings: warnings,
+                                              decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
+            }
+            coverage.format = opened.format
+            coverage.encoding = opened.encoding
+            var start: (offset: Int64, line: Int, insideRecord: Bool) = (0, 1, false)
+            var carried: FileCheckpoint?
+            if let incremental, incremental.index.match(head: opened.head, path: file.path) == nil,
+               incremental.index.checkpoints.contains(where: { $0.path == file.path }) {
+                warnings.add(.fileChanged, "holds different content than at the last run (it was replaced or truncated); "
+                             + "read from the start", hint: "expected after a log was truncated or replaced")
+            }
+            if let incremental, let previous = incremental.index.match(head: opened.head, path: file.path) {
+                var info = stat()
+                let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : -1
+                if (previous.gzip || opened.format == .adminJSON) && previous.path == file.path && previous.storedSize == size {
+                    // An archive (or export) that has not changed since the last run: nothing new in it.
+                    carried = previous
+                } else if opened.format == .records, try resumes(opened.source, at: previous) {
+                    start = (previous.offset, previous.line, previous.insideRecord)
+                } else {
+                    warnings.add(.fileChanged, "changed since the last run (shorter, or different bytes before byte "
+                                 + "\(previous.offset)); read again from the start",
+                                 hint: "expected after a log was truncated or replaced; its events may be reported again")
+                    opened = try InputOpener.open(path: file.path, warnings: warnings,
+                                                  decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
+                }
+            }
+            if var carried {
+                carried.path = file.path
+                carried.seen = incremental!.now
+                checkpoint = carried
+                coverage.storedBytes = 0
+            } else {
+                switch opened.format {
+                case .records:
+                    let reader = RecordReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer,
+                                              startOffset: start.offset, startLine: start.line,
+                                              holdBackTail: incremental != nil, startsInsideRecord: start.insideRecord)
+                    if incremental != nil {
+                        let settle = options.settleMillis
+                        reader.tailIsFinal = { TailSettling.isFinal(path: file.path, settleMillis: settle) }
+                    }
+                    defer { coverage.counters = reader.counters }
+                    try reader.run(&sink)
+                    if let incremental {
+                        let marker = reader.bytes(before: reader.consumedOffset, count: FileCheckpoint.markerLimit) ?? []
+                        checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.consumedOffset,
+                                                     line: reader.consumedLine, marker: marker,
+                                                     gzip: opened.encoding.gzip, now: incremental.now)
+                        checkpoint?.insideRecord = reader.resumesInsideRecord
+                    }
+                case .gislogNDJSON:
+                    let reader = FeedReader(source: opened.source, warnings: warnings)
+                    defer { coverage.counters = reader.counters }
+                    var tracker = MachineTracker(fixed: nil)
+                    var levels = Array(repeating: 0, count: Level.allCases.count)
+                    try reader.run { event in
+                        levels[Int(event.level.rawValue)] += 1
+                        tracker.track(event.machine, time: event.time, level: event.level)
+                        consumer.adopt(event, file: file)
+                    }
+                    // Coverage lines of the feed describe the other machine's logs better than its events do.
+                    feedSpans = reader.spans.isEmpty ? tracker.spans : reader.spans
+                    feedLevels = reader.spans.isEmpty ? levels
+                        : reader.spans.reduce(into: Array(repeating: 0, count: Level.allCases.count)) { total, span in
+                            for index in total.indices { total[index] += span.levelCounts[index] }
+                        }
+                case .adminJSON:
+                    let reader = AdminJSONReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer)
+                    defer { coverage.counters = reader.counters }
+                    try reader.run(&sink)
+                    if let incremental {
+                        checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.counters.decodedBytes,
+                                                     line: 1, marker: [], gzip: opened.encoding.gzip, now: incremental.now)
+                    }
+                }
+                coverage.storedBytes = opened.source.storedBytesRead
+            }
+        } catch {
+            coverage.status = .failed
+            warnings.add(.unreadable, at: error.offset.map { .byteOffset($0) },
+                         "cannot \(error.operation): \(error.reason)", hint: error.hint)
+        }
+        if coverage.status != .failed {
+            if coverage.counters.records == 0 && coverage.counters.decodedBytes > 0 && coverage.counters.unparsedLines == 0
+                && checkpoint == nil {
+                warnings.add(.noRecords, "no ArcGIS <Msg> records in \(coverage.counters.decodedBytes) bytes",
+                             hint: "not an ArcGIS log? pass only ArcGIS log folders")
+            }
+            if coverage.encoding.utf16 != nil {
+                warnings.add(.utf16, "file is \(coverage.encoding.utf16!.rawValue); decoded it", hint: nil)
+            }
+            if warnings.warnings.contains(where: { $0.kind != .utf16 && $0.kind != .fileChanged }) {
+                coverage.status = .damaged
+            }
+        }
+        return FileOutcome(coverage: coverage, levelCounts: feedLevels ?? sink.levels,
+                           machines: feedSpans ?? sink.tracker.spans, warnings: warnings.warnings, checkpoint: checkpoint)
+    }
+
+    /// Skips to where the last run stopped and checks that the bytes before it are the ones read then.
+    private static func resumes(_ source: any ByteSource, at previous: FileCheckpoint) throws(InputError) -> Bool {
+        let markerStart = previous.offset - Int64(previous.markerLength)
+        guard markerStart >= 0, try source.skip(markerStart) == markerStart else { return false }
+        var marker = [UInt8](repeating: 0, count: previous.markerLength)
+        var outcome: Result<Int, InputError> = .success(0)
+        marker.withUnsafeMutableBytes { raw in outcome = Result { () throws(InputError) in try source.readFully(into: raw) } }
+        guard try outcome.get() == previous.markerLength else { return false }
+        return stableHash(marker) == previous.markerHash
+    }
+
+    private static func checkpoint(_ file: InputFile, head: [UInt8], offset: Int64, line: Int, marker: [UInt8],
+                                   gzip: Bool, now: Int64) -> FileCheckpoint {
+        var info = stat()
+        let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : 0
+        let headLength = min(FileCheckpoint.headLimit, head.count)
+        return FileCheckpoint(path: file.path, headLength: headLength, headHash: stableHash(head[..<headLength]),
+                              offset: offset, line: line, markerHash: stableHash(marker), markerLength: marker.count,
+                              storedSize: size, gzip: gzip, seen: now)
+    }
+}
+
+/// Counts levels and machine spans of one file, then hands each record to the scan's consumer. A value
+/// that the reader holds `inout`, so counting costs no reference counting or exclusivity checks.
+struct FileSink<Consumer: RecordConsumer>: RecordSink {
+    let file: InputFile
+    let consumer: Consumer
+    /// One count per `Level` case.
+    var levelCounts = InlineArray<7, Int>(repeating: 0)
+    var tracker: MachineTracker
+
+    init(file: InputFile, consumer: Consumer) {
+        assert(levelCounts.count == Level.allCases.count, "one count per level")
+        self.file = file
+        self.consumer = consumer
+        tracker = MachineTracker(fixed: file.machine)
+    }
+
+    mutating func accept(_ record: inout RecordView) {
+        levelCounts[Int(record.level.rawValue)] += 1
+        let index = tracker.track(record)
+        if record.machineIndex != index {
+            record.machine = tracker.spans[index].machine
+            record.machineIndex = index
+        }
+        consumer.consume(&record, file: file)
+    }
+
+    /// Records per level, indexed by `Level.rawValue`.
+    var levels: [Int] { (0..<levelCounts.count).map { levelCounts[$0] } }
+}
+
+/// Resolves each record's machine and keeps its time span, comparing raw bytes with the previous record's
+/// machine so a run of records from one machine costs no dictionary lookups or strings.
+struct MachineTracker {
+    private let fixed: String?
+    private var lastBytes: [UInt8] = []
+    private var lastIndex = -1
+    private var index: [String: Int] = [:]
+    private(set) var spans: [MachineSpan] = []
+
+    static let unknown = "(unknown machine)"
+
+    init(fixed: String?) { self.fixed = fixed }
+
+    /// Counts `record` and returns the index of its machine in `spans`.
+    mutating func track(_ record: borrowing RecordView) -> Int {
+        if let fixed {
+            if lastIndex < 0 { lastIndex = slot(for: fixed) }
+        } else if let raw = record.bytes(.machine), raw.count > 0 {
+            let same = lastIndex >= 0 && raw.count == lastBytes.count
+                && lastBytes.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            if !same {
+                lastBytes = Array(raw)
+                lastIndex = slot(for: TextRepair.string(raw).uppercased())
+            }
+        } else {
+            lastBytes = []
+            lastIndex = slot(for: Self.unknown)
+        }
+        spans[lastIndex].include(record.time, level: record.level)
+        return lastIndex
+    }
+
+    /// Counts a record of machine `name` (events read from a feed).
+    mutating func track(_ name: String, time: Int64?, level: Level) {
+        if lastIndex < 0 || spans[lastIndex].machine != name { lastIndex = slot(for: name) }
+        lastBytes = []
+        spans[lastIndex].include(time, level: level)
+    }
+
+    private mutating func slot(for name: String) -> Int {
+        if let existing = index[name] { return existing }
+        spans.append(MachineSpan(machine: name, records: 0))
+        index[name] = spans.count - 1
+        return spans.count - 1
+    }
+}

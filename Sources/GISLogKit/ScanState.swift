@@ -1,0 +1,361 @@
+internal import Glibc
+import GISLogReports
+public import GISLogCorrelation
+public import GISLogRules
+public import GISLogRecords
+import GISLogInput
+public import GISLogSupport
+
+/// Where an incremental run stopped in one file, identified by its content rather than its name: the
+/// hash of its first bytes, the offset read, and a hash of the bytes just before that offset.
+public struct FileCheckpoint: Sendable, Hashable {
+    public var path: String
+    /// How many leading decoded bytes `headHash` covers (up to 4 KiB; fewer for a smaller file).
+    public var headLength: Int
+    public var headHash: String
+    /// Decoded bytes read: everything up to the end of the last complete record.
+    public var offset: Int64
+    /// The line the byte at `offset` is on.
+    public var line: Int
+    /// Hash of the (up to) 64 bytes before `offset`: proves the file still holds what was read.
+    public var markerHash: String
+    public var markerLength: Int
+    /// Size on disk when last read, and whether the file was gzip, to skip unchanged archives quickly.
+    public var storedSize: Int64
+    public var gzip: Bool
+    /// When a run last saw the file (milliseconds since the epoch), to forget files that are long gone.
+    public var seen: Int64
+    /// Whether `offset` is inside a record that was cut off and read as it is (see `ScanOptions.settleMillis`):
+    /// if the file grows, the rest of that record is skipped rather than read as stray text.
+    public var insideRecord = false
+
+    static let headLimit = 4096
+    static let markerLimit = 64
+}
+
+/// What incremental runs (`--state FILE`) carry from one run to the next: the files read and how far,
+/// the recent events correlation still needs, the ids of findings already reported, and each machine's
+/// first log time. Bounded in size.
+public struct ScanState: Sendable {
+    /// 2: the context is the ledger's recent series (`series`); 1 kept recent events (`context`), still read.
+    public static let version = 2
+    /// Files not seen for this long are forgotten.
+    public static let forgetAfter: Int64 = 30 * 86_400_000
+    public static let maxFiles = 20_000
+    public static let maxReported = 10_000
+
+    public var files: [FileCheckpoint] = []
+    /// Recent events, from a state of format 1 (read, never written again).
+    public var context: [Event] = []
+    /// The recent series of the ledger: the context correlation needs next time (bounded by time and keys).
+    public var series: [SeriesSnapshot] = []
+    public var reported: [String] = []
+    public var machineFirstSeen: [String: Int64] = [:]
+    /// Each machine's last log time read so far: whether failures stopped while a machine kept logging
+    /// depends on it when a run reads nothing new from that machine.
+    public var machineLastSeen: [String: Int64] = [:]
+
+    public init() {}
+
+    /// Why a state file could not be used.
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    // MARK: - Reading
+
+    /// Reads a state file; a missing file is a first run (an empty state).
+    /// - Throws: `LoadError` for a corrupt file or one written by a newer gislog.
+    public static func load(path: String) throws(LoadError) -> ScanState {
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(path, limit: 512 << 20)
+        } catch {
+            if error.code == ENOENT { return ScanState() }  // a first run
+            throw LoadError(description: "cannot read the state file \(path): \(error.reason)")
+        }
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(bytes)
+        } catch {
+            throw LoadError(description: "the state file \(path) is corrupt (\(error)); run with --reset-state to "
+                + "start over (every log will be read again)")
+        }
+        guard let version = root["gislog_state"]?.int else {
+            throw LoadError(description: "\(path) is not a gislog state file (no gislog_state version); "
+                + "pass another --state path, or --reset-state to overwrite it")
+        }
+        guard version <= Self.version else {
+            throw LoadError(description: "the state file \(path) was written by a newer gislog (format \(version), this "
+                + "one reads \(Self.version)); use that gislog, or --reset-state to start over")
+        }
+        var state = ScanState()
+        func corrupt(_ what: String) -> LoadError {
+            LoadError(description: "the state file \(path) is corrupt (\(what)); run with --reset-state to start over")
+        }
+        for item in root["files"]?.array ?? [] {
+            guard let path = item["path"]?.string, let headLength = item["head_length"]?.int,
+                  let headHash = item["head_hash"]?.string, let offset = item["offset"]?.int64,
+                  let line = item["line"]?.int, let markerHash = item["marker_hash"]?.string,
+                  let markerLength = item["marker_length"]?.int, let storedSize = item["stored_size"]?.int64,
+                  let gzip = item["gzip"]?.bool, let seen = item["seen"]?.int64
+            else { throw corrupt("a file entry lacks a field") }
+            state.files.append(FileCheckpoint(path: path, headLength: headLength, headHash: headHash, offset: offset,
+                                              line: line, markerHash: markerHash, markerLength: markerLength,
+                                              storedSize: storedSize, gzip: gzip, seen: seen,
+                                              insideRecord: item["inside_record"]?.bool ?? false))
+        }
+        for item in root["context"]?.array ?? [] {
+            guard let event = Self.event(from: item) else { throw corrupt("a context event is malformed") }
+            state.context.append(event)
+        }
+        for item in root["series"]?.array ?? [] {
+            guard let snapshot = Self.snapshot(from: item) else { throw corrupt("a context series is malformed") }
+            state.series.append(snapshot)
+        }
+        state.reported = (root["reported"]?.array ?? []).compactMap(\.string)
+        if case .object(let pairs)? = root["machines"] {
+            for (name, value) in pairs { if let first = value.int64 { state.machineFirstSeen[name] = first } }
+        }
+        if case .object(let pairs)? = root["machines_last"] {
+            for (name, value) in pairs { if let last = value.int64 { state.machineLastSeen[name] = last } }
+        }
+        return state
+    }
+
+    // MARK: - Writing
+
+    /// The state as JSON (one object; keys documented in the README).
+    public func json(now: Int64) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("gislog_state", Self.version)
+        json.field("updated", LogTime.rfc3339(utcMillis: now, offsetSeconds: 0))
+        json.key("files")
+        json.beginArray()
+        for file in files {
+            json.beginObject()
+            json.field("path", file.path)
+            json.field("head_length", file.headLength)
+            json.field("head_hash", file.headHash)
+            json.field("offset", file.offset)
+            json.field("line", file.line)
+            json.field("marker_hash", file.markerHash)
+            json.field("marker_length", file.markerLength)
+            json.field("stored_size", file.storedSize)
+            json.field("gzip", file.gzip)
+            json.field("seen", file.seen)
+            // Written only when set, so that older gislogs read the file as before.
+            if file.insideRecord { json.field("inside_record", true) }
+            json.endObject()
+        }
+        json.endArray()
+        json.key("series")
+        json.beginArray()
+        for snapshot in series { Self.write(snapshot, into: &json) }
+        json.endArray()
+        json.key("reported"); json.beginArray(); reported.forEach { json.value($0) }; json.endArray()
+        json.key("machines")
+        json.beginObject()
+        for (name, first) in machineFirstSeen.sorted(by: { $0.key < $1.key }) { json.field(name, first) }
+        json.endObject()
+        json.key("machines_last")
+        json.beginObject()
+        for (name, last) in machineLastSeen.sorted(by: { $0.key < $1.key }) { json.field(name, last) }
+        json.endObject()
+        json.endObject()
+        return json.output + "\n"
+    }
+
+    /// Writes the state atomically: readers (and a run killed half-way) see the old state or the new one.
+    public func save(path: String, now: Int64) throws(AtomicFile.WriteError) {
+        try AtomicFile.write(json(now: now), to: path)
+    }
+
+    // MARK: - Series and events
+
+    static func write(_ snapshot: SeriesSnapshot, into json: inout JSONWriter) {
+        json.beginObject()
+        json.field("machine", snapshot.machine)
+        json.field("product", snapshot.product.rawValue)
+        json.field("rule", snapshot.rule.id)
+        json.field("category", snapshot.rule.category.rawValue)
+        if let evidence = snapshot.rule.evidence { json.field("evidence", evidence.rawValue) }
+        if let peer = snapshot.peer {
+            json.field("host", peer.host)
+            if let port = peer.port { json.field("port", port) }
+        }
+        // [minute, count, first, last] per cell: compact, since a storm keeps many.
+        json.key("cells")
+        json.beginArray()
+        for cell in snapshot.cells {
+            json.beginArray()
+            json.value(Int(cell.minute)); json.value(Int(cell.count)); json.value(cell.first); json.value(cell.last)
+            json.endArray()
+        }
+        json.endArray()
+        json.key("samples")
+        json.beginArray()
+        for event in snapshot.samples { write(event, into: &json) }
+        json.endArray()
+        json.endObject()
+    }
+
+    static func snapshot(from value: JSONValue) -> SeriesSnapshot? {
+        guard let machine = value["machine"]?.string, let rule = value["rule"]?.string,
+              let category = value["category"]?.string.flatMap(RuleCategory.init) else { return nil }
+        var cells: [EvidenceLedger.Cell] = []
+        for item in value["cells"]?.array ?? [] {
+            guard let parts = item.array, parts.count == 4, let minute = parts[0].int, let count = parts[1].int,
+                  let first = parts[2].int64, let last = parts[3].int64, count > 0, first <= last,
+                  let minute32 = Int32(exactly: minute), let count32 = Int32(exactly: count) else { return nil }
+            cells.append(EvidenceLedger.Cell(minute: minute32, count: count32, first: first, last: last))
+        }
+        var samples: [Event] = []
+        for item in value["samples"]?.array ?? [] {
+            guard let event = event(from: item), event.time != nil else { return nil }
+            samples.append(event)
+        }
+        let peer = value["host"]?.string.map { EvidenceLedger.Peer(host: $0, port: value["port"]?.string) }
+        return SeriesSnapshot(machine: machine, product: value["product"]?.string.flatMap(Product.init) ?? .unknown,
+                              rule: EvidenceLedger.RuleInfo(id: rule, category: category,
+                                                            evidence: value["evidence"]?.string.flatMap(Evidence.init)),
+                              peer: peer, cells: cells, samples: samples)
+    }
+
+    static func write(_ event: Event, into json: inout JSONWriter) {
+        json.beginObject()
+        json.field("rule", event.ruleID)
+        json.field("category", event.category.rawValue)
+        json.field("severity", event.severity.rawValue)
+        if let time = event.time { json.field("time", time) }
+        json.field("machine", event.machine)
+        json.field("product", event.product.rawValue)
+        json.field("component", event.component.rawValue)
+        json.field("path", event.path)
+        json.field("line", event.line)
+        json.field("offset", event.byteOffset)
+        json.field("level", event.level.name)
+        if let code = event.code { json.field("code", code) }
+        json.field("message", Format.clip(event.message, 2000))
+        json.key("fields")
+        json.beginObject()
+        for field in event.fields { json.field(field.name, field.value) }
+        json.endObject()
+        json.endObject()
+    }
+
+    static func event(from value: JSONValue) -> Event? {
+        guard let rule = value["rule"]?.string, let category = value["category"]?.string.flatMap(RuleCategory.init),
+              let severity = value["severity"]?.string.flatMap(RuleSeverity.init), let machine = value["machine"]?.string,
+              let path = value["path"]?.string, let line = value["line"]?.int, let message = value["message"]?.string
+        else { return nil }
+        var fields: [EventField] = []
+        if case .object(let pairs)? = value["fields"] {
+            for (name, field) in pairs { if let text = field.string { fields.append(EventField(name: name, value: text)) } }
+        }
+        return Event(
+            ruleID: rule, category: category, severity: severity, time: value["time"]?.int64, machine: machine,
+            product: value["product"]?.string.flatMap(Product.init) ?? .unknown,
+            component: value["component"]?.string.flatMap(Component.init) ?? .unknown, path: path, line: line,
+            byteOffset: value["offset"]?.int64 ?? 0, level: Level(name: value["level"]?.string ?? ""),
+            code: value["code"]?.int, source: nil, process: nil, thread: nil, user: nil, requestID: nil, methodName: nil,
+            message: message, fields: fields, original: nil)
+    }
+}
+
+/// Checkpoints of the previous run, indexed for matching by content.
+public struct ResumeIndex: Sendable {
+    let checkpoints: [FileCheckpoint]
+    /// Distinct head lengths, longest first.
+    let headLengths: [Int]
+
+    public init(_ checkpoints: [FileCheckpoint]) {
+        self.checkpoints = checkpoints
+        headLengths = Array(Set(checkpoints.map(\.headLength))).sorted(by: >)
+    }
+
+    /// The checkpoint of a file whose decoded content starts with `head`: one at the same path first.
+    func match(head: [UInt8], path: String) -> FileCheckpoint? {
+        var found: [FileCheckpoint] = []
+        for length in headLengths where length > 0 && head.count >= length {
+            let hash = stableHash(head[..<length])
+            found += checkpoints.filter { $0.headLength == length && $0.headHash == hash }
+        }
+        return found.first { $0.path == path } ?? found.max { $0.offset < $1.offset }
+    }
+}
+
+extension ScanState {
+    /// The state after a run: this run's checkpoints (replacing those of the same content), the recent events
+    /// correlation will need next time, the findings reported so far, and each machine's first log time.
+    public func advanced(checkpoints: [FileCheckpoint], ledger: EvidenceLedger, coverage: Coverage, reported ids: [String],
+                         now: Int64, keep window: Int64) -> ScanState {
+        var next = ScanState()
+        let claimed = Set(checkpoints.map { "\($0.headLength):\($0.headHash)" })
+        let paths = Set(checkpoints.map(\.path))
+        let kept = files.filter { old in
+            !claimed.contains("\(old.headLength):\(old.headHash)") && !paths.contains(old.path)
+                && now - old.seen <= Self.forgetAfter
+        }
+        next.files = Array((checkpoints + kept).sorted { $0.seen > $1.seen }.prefix(Self.maxFiles))
+            .sorted { $0.path < $1.path }
+
+        // The ledger already holds this state's context (absorbed before correlating) and the new events.
+        if let newest = ledger.series.compactMap({ $0.cells.last?.last }).max() {
+            next.series = ledger.snapshot(since: newest - window)
+        }
+
+        var seen = Set<String>()
+        next.reported = Array((reported + ids).reversed().filter { seen.insert($0).inserted }.prefix(Self.maxReported).reversed())
+
+        next.machineFirstSeen = machineFirstSeen
+        next.machineLastSeen = machineLastSeen
+        for span in coverage.machines {
+            if let first = span.first { next.machineFirstSeen[span.machine] = min(first, machineFirstSeen[span.machine] ?? first) }
+            if let last = span.last { next.machineLastSeen[span.machine] = max(last, machineLastSeen[span.machine] ?? last) }
+        }
+        return next
+    }
+
+    /// `coverage` with each machine's first log time reaching back to earlier runs, so that correlation
+    /// knows how much log there is before a restart.
+    public func extending(_ coverage: Coverage) -> Coverage {
+        var coverage = coverage
+        for index in coverage.machines.indices {
+            let machine = coverage.machines[index].machine
+            if let earlier = machineFirstSeen[machine] {
+                coverage.machines[index].first = min(coverage.machines[index].first ?? earlier, earlier)
+            }
+            if let later = machineLastSeen[machine] {
+                coverage.machines[index].last = max(coverage.machines[index].last ?? later, later)
+            }
+        }
+        for (machine, first) in machineFirstSeen where !coverage.machines.contains(where: { $0.machine == machine }) {
+            var span = MachineSpan(machine: machine, records: 0)
+            span.first = first
+            span.last = max(first, machineLastSeen[machine] ?? first)
+            coverage.machines.append(span)
+        }
+        coverage.machines.sort { $0.machine < $1.machine }
+        return coverage
+    }
+}
+
+extension Diagnosis {
+    /// Without the causes and findings whose ids were reported by an earlier run; ranks renumbered.
+    public func withoutReported(_ ids: Set<String>) -> (diagnosis: Diagnosis, suppressed: Int) {
+        var copy = self
+        copy.causes = causes.filter { cause in cause.incidentIDs.contains { !ids.contains($0) } }
+        for index in copy.causes.indices { copy.causes[index].rank = index + 1 }
+        copy.findings = findings.filter { !ids.contains($0.findingID) }
+        let suppressed = causes.count + findings.count - copy.causes.count - copy.findings.count
+        if suppressed > 0 {
+            copy.caveats.append("\(suppressed) cause(s) or finding(s) already reported by an earlier run (--state) are not repeated.")
+        }
+        return (copy, suppressed)
+    }
+
+    /// Every cause and finding id, to remember as reported.
+    public var findingIDs: [String] { causes.flatMap(\.incidentIDs) + findings.map(\.findingID) }
+}

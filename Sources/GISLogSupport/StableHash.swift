@@ -1,0 +1,11 @@
+/// FNV-1a, 64 bits, as 16 hex digits: a stable, dependency-free hash for finding ids and file identities.
+/// (Swift's `Hasher` is seeded per process, so it cannot name anything that must match across runs.)
+package func stableHash<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x0000_0100_0000_01B3
+    }
+    let hex = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+}
