@@ -18,13 +18,6 @@ private func python(_ arguments: [String]) throws -> CLIRun {
                   stderr: String(decoding: errData.wait(), as: UTF8.self))
 }
 
-/// The gislog binary the other end-to-end tests run (next to the test bundle, or .build/debug).
-private func gislogBinary() -> String {
-    let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let binary = products.appendingPathComponent("gislog").path
-    return FileManager.default.fileExists(atPath: binary) ? binary : repositoryRoot + "/.build/debug/gislog"
-}
-
 private func object(_ text: String) -> [String: Any]? {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
 }
@@ -212,7 +205,7 @@ private final class Collected: @unchecked Sendable {
 
     @Test("diagnosis-accuracy judges draws and reports every figure; --min-accuracy fails a run")
     func accuracyScriptReports() throws {
-        let arguments = ["scripts/diagnosis-accuracy", "--binary", gislogBinary(), "--draws", "1", "--seed", "2",
+        let arguments = ["scripts/diagnosis-accuracy", "--binary", gislogBinary, "--draws", "1", "--seed", "2",
                          "--situations", "clean-decoys,restart-server,multi-machine", "--keep", "none", "--json"]
         let run = try python(arguments)
         #expect(run.status == 0, "\(run.stderr)")
@@ -229,7 +222,7 @@ private final class Collected: @unchecked Sendable {
         #expect(report.keys.contains("brier"))
         let impossible = try python(arguments + ["--min-accuracy", "1.01"])
         #expect(impossible.status == 1)
-        let unknown = try python(["scripts/diagnosis-accuracy", "--binary", gislogBinary(), "--situations", "no-such"])
+        let unknown = try python(["scripts/diagnosis-accuracy", "--binary", gislogBinary, "--situations", "no-such"])
         #expect(unknown.status == 2 && unknown.stderr.contains("no-such"))
     }
 
@@ -237,7 +230,7 @@ private final class Collected: @unchecked Sendable {
     @Test("the ranked cause is right in at least 97% of every situation (200 draws each)",
           .disabled("until the evidence model of issue 12 lands"), .timeLimit(.minutes(120)))
     func diagnosisAccuracy() throws {
-        let run = try python(["scripts/diagnosis-accuracy", "--binary", gislogBinary(), "--draws", "200",
+        let run = try python(["scripts/diagnosis-accuracy", "--binary", gislogBinary, "--draws", "200",
                               "--seed", "12", "--storm-days", "3", "--keep", "none", "--json",
                               "--min-accuracy", "0.97"])
         let report = try #require(object(run.stdout), "no JSON from scripts/diagnosis-accuracy: \(run.stderr)")
