@@ -31,6 +31,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         // libcurl's header only (libcurl4-openssl-dev): the library is opened at run time by `gislog fetch`.
         .target(name: "CCurl"),
         // OpenSSL 3 for `gislog probe`, opened at run time like libcurl (libssl-dev's headers build it).
@@ -45,7 +50,7 @@ let package = Package(
         layer("GISLogSupport", ["CGISLogShims"]),
         layer("GISLogInput", ["GISLogSupport", "CZlib", "CGISLogShims"]),
         layer("GISLogRecords", ["GISLogInput", "GISLogSupport", "CGISLogShims"]),
-        layer("GISLogRules", ["GISLogRecords", "GISLogInput", "GISLogSupport", "CPCRE2"]),
+        layer("GISLogRules", ["GISLogRecords", "GISLogInput", "GISLogSupport", "CPCRE2", "CYAML"]),
         layer("GISLogCorrelation", ["GISLogRules", "GISLogRecords", "GISLogInput", "GISLogSupport"]),
         layer("GISLogReports", ["GISLogCorrelation", "GISLogRules", "GISLogRecords", "GISLogInput", "GISLogProbe", "GISLogSupport"]),
         layer("GISLogFetch", ["GISLogRecords", "GISLogInput", "GISLogSupport", "CCurl"]),

@@ -16,6 +16,8 @@ public struct Pipeline {
     public var version: String
     /// Keep every event for the report (the NDJSON feed writes them all).
     public var collectEvents = false
+    /// Where to write every record as it is read (`--records all`); nil for the matched events only.
+    public var recordFeed: ECSRecordFeed?
 
     public init(options: ScanOptions, ruleSet: RuleSet, correlation: CorrelationOptions, previous: ScanState? = nil,
                 now: Int64, version: String) {
@@ -39,7 +41,8 @@ public struct Pipeline {
     public func run(_ scanner: LogScanner, progress: ScanProgress? = nil) -> Outcome {
         let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
         let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental,
-                                  sampleWidth: correlation.burstGap, collectEvents: collectEvents)
+                                  sampleWidth: correlation.burstGap, collectEvents: collectEvents,
+                                  recordFeed: recordFeed)
         let ledger = scanned.ledger
         // What this run read, before earlier runs' context joins it: the report counts only new events.
         let newCounts = ledger.counts(from: correlation.reportFrom, until: correlation.reportUntil)

@@ -17,37 +17,74 @@ public struct RuleScanResult: Sendable {
     public var limitReports: [RuleLimitReport]
 }
 
-/// Hands each hit to several sinks.
-final class FanOutSink: EventSink {
-    let sinks: [any EventSink]
-    init(_ sinks: [any EventSink]) { self.sinks = sinks }
-    func accept(_ hit: borrowing RuleHit) { for sink in sinks { sink.accept(hit) } }
-    func accept(event: Event) { for sink in sinks { sink.accept(event: event) } }
-    func beginFile(_ file: InputFile) { for sink in sinks { sink.beginFile(file) } }
-    func endFile(_ file: InputFile) { for sink in sinks { sink.endFile(file) } }
+/// What one scan worker's rule engine feeds: the bounded ledger always, and on request a list of every event
+/// (the NDJSON feed) and the events of the current record (the every-record feed).
+final class WorkerSink: EventSink {
+    let ledger: EvidenceLedger
+    let collector: EventCollector?
+    let hits: RecordHits?
+
+    init(ledger: EvidenceLedger, collector: EventCollector?, hits: RecordHits?) {
+        self.ledger = ledger
+        self.collector = collector
+        self.hits = hits
+    }
+
+    func accept(_ hit: borrowing RuleHit) {
+        ledger.accept(hit)
+        collector?.accept(hit)
+        hits?.accept(hit)
+    }
+
+    func accept(event: Event) {
+        ledger.accept(event: event)
+        collector?.accept(event: event)
+        hits?.accept(event: event)
+    }
 }
+
+/// The every-record feed's writer is a scan consumer like the rule engine it wraps.
+extension ECSRecordWriter: RecordConsumer {}
 
 extension LogScanner {
     /// Runs `ruleSet` over every record into a ledger (and a list of every event when `collectEvents`);
     /// rules that gave up on records become `rule_limit` warnings naming the rule, the file and the first line.
-    /// - Parameter sampleWidth: the ledger's sample window (the burst gap).
+    /// - Parameters:
+    ///   - sampleWidth: the ledger's sample window (the burst gap).
+    ///   - recordFeed: also write every record to this feed as it is read (`--records all`).
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil,
-                    sampleWidth: Int64 = 10 * 60_000, collectEvents: Bool = false) -> RuleScanResult {
+                    sampleWidth: Int64 = 10 * 60_000, collectEvents: Bool = false,
+                    recordFeed: ECSRecordFeed? = nil) -> RuleScanResult {
         let redact = options.redactSecrets, keepOriginal = options.keepOriginalRecords
-        var (result, engines) = run(progress: progress, incremental: incremental) {
-            let ledger = EvidenceLedger(ruleSet: ruleSet, sampleWidth: sampleWidth)
-            let sink: any EventSink = collectEvents ? FanOutSink([ledger, EventCollector()]) : ledger
+        func engine(hits: RecordHits? = nil) -> RuleEngine {
+            let sink = WorkerSink(ledger: EvidenceLedger(ruleSet: ruleSet, sampleWidth: sampleWidth),
+                                  collector: collectEvents ? EventCollector() : nil, hits: hits)
             return RuleEngine(ruleSet: ruleSet, sink: sink, redact: redact, keepOriginal: keepOriginal)
         }
+        let result: ScanResult, engines: [RuleEngine]
+        if let recordFeed {
+            let writers: [ECSRecordWriter]
+            (result, writers) = run(progress: progress, incremental: incremental) {
+                let hits = RecordHits()
+                return ECSRecordWriter(engine: engine(hits: hits), hits: hits, feed: recordFeed)
+            }
+            for writer in writers { writer.flush() }
+            engines = writers.map(\.engine)
+        } else {
+            (result, engines) = run(progress: progress, incremental: incremental) { engine() }
+        }
+        return collect(result, engines: engines, ruleSet: ruleSet, sampleWidth: sampleWidth)
+    }
+
+    /// Merges the workers' ledgers (and events), with a `rule_limit` warning per rule that gave up.
+    private func collect(_ scan: ScanResult, engines: [RuleEngine], ruleSet: RuleSet, sampleWidth: Int64) -> RuleScanResult {
+        var result = scan
         let ledger = EvidenceLedger(ruleSet: ruleSet, sampleWidth: sampleWidth)
         var events: [Event] = []
         for engine in engines {
-            if let fan = engine.sink as? FanOutSink {
-                ledger.merge(fan.sinks[0] as! EvidenceLedger)
-                events += (fan.sinks[1] as! EventCollector).events
-            } else {
-                ledger.merge(engine.sink as! EvidenceLedger)
-            }
+            let sink = engine.sink as! WorkerSink
+            ledger.merge(sink.ledger)
+            events += sink.collector?.events ?? []
         }
         events = events.inLogOrder()
         let limits = engines.flatMap(\.limitReports).sorted { ($0.path, $0.ruleID) < ($1.path, $1.ruleID) }

@@ -17,6 +17,10 @@ public struct NDJSONReport {
 
     public static let schemaVersion = 1
 
+    /// Write the matched events; false when the records were already written as they were read
+    /// (`--records all`), so only the coverage lines and the alerts remain.
+    public var includesEvents = true
+
     public init(_ report: Report, includeOriginal: Bool = false) {
         self.report = report
         self.includeOriginal = includeOriginal
@@ -27,7 +31,7 @@ public struct NDJSONReport {
 
     /// Writes the lines to `sink` one at a time (a large scan need not build one big string).
     public func write(to sink: (String) -> Void) {
-        for event in report.events { sink(line(for: event)) }
+        if includesEvents { for event in report.events { sink(line(for: event)) } }
         for span in report.coverage.machines { sink(line(for: span)) }
         for cause in report.diagnosis.causes { sink(line(for: cause)) }
         for finding in report.diagnosis.findings { sink(line(for: finding)) }

@@ -442,7 +442,9 @@ scoring:
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
-  pattern: 'PKIX path validation failed(?!:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?[Vv]alidity check failed)(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  pattern: 'PKIX path validation failed(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  # The validity check (an expired certificate) has a rule of its own.
+  unless: 'PKIX path validation failed:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?[Vv]alidity check failed'
   references:
     - title: 'Portal for ArcGIS: Configure the portal to trust certificates from your certifying authority'
       url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
@@ -462,7 +464,8 @@ scoring:
   status: stable
   description: A TLS handshake failure that is not explained by a PKIX message in the same record.
   log_levels: [SEVERE, WARNING]
-  pattern: 'javax\.net\.ssl\.SSLHandshakeException(?![^\r\n]{0,200}PKIX)(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  pattern: 'javax\.net\.ssl\.SSLHandshakeException(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  unless: 'javax\.net\.ssl\.SSLHandshakeException[^\r\n]{0,200}PKIX'
   tags: [java, tls]
   samples:
     match:
@@ -519,7 +522,8 @@ scoring:
   status: stable
   description: The ArcGIS wording alone; the PKIX rules report the more specific reason when it follows.
   log_levels: [SEVERE, WARNING]
-  pattern: '(?i:Invalid SSL certificate found)(?!\.?\s*PKIX)'
+  pattern: '(?i)Invalid SSL certificate found'
+  unless: '(?i)Invalid SSL certificate found\.?\s*PKIX'
   tags: [tls]
   samples:
     match:
@@ -1014,7 +1018,8 @@ scoring:
   level: medium
   status: stable
   log_levels: [SEVERE, WARNING]
-  pattern: '(?i)\b(?:token (?:has |had |is )?expired|expired token)\b'
+  # Word boundaries as classes: under (?i) they then mean the same in gislog and in Sigma's re|i.
+  pattern: '(?i)(?:^|[^a-z0-9_])(?:token (?:has |had |is )?expired|expired token)(?:[^a-z0-9_]|$)'
   tags: [token, expiry]
   samples:
     match:

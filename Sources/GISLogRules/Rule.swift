@@ -107,7 +107,14 @@ public struct Rule: Sendable {
     /// Sigma's `status` (`stable`, `test`, `experimental`, …); informational.
     public var status: String?
     public var description: String?
+    /// Sigma's `author`, `date` and `modified`; informational (the Sigma export carries them).
+    public var author: String?
+    public var date: String?
+    public var modified: String?
     public var pattern: String
+    /// A PCRE2 pattern that vetoes the rule: a record whose text it matches anywhere is not an event of the
+    /// rule (Sigma's `selection and not filter`; compiled with the same `caseless`).
+    public var unless: String?
     /// Match case-insensitively.
     public var caseless = false
     /// Only records at these levels (all when empty).

@@ -98,6 +98,7 @@ public final class RuleEngine {
                      file: InputFile) {
         switch matcher.match(compiled.pattern, text) {
         case .match(let groups):
+            if compiled.exception != nil && compiled.vetoes(text, matcher) { return }
             sink.accept(RuleHit(compiled: compiled, ruleIndex: index, groups: groups, text: text, record: record,
                                 file: file, engine: self))
         case .noMatch:

@@ -9,7 +9,7 @@ public enum RuleLoader {
     /// Every key a rule may have.
     static let ruleKeys = [
         "id", "title", "category", "level", "status", "description", "author", "date", "modified",
-        "pattern", "caseless", "log_levels", "codes", "sources", "products", "literal", "references",
+        "pattern", "unless", "caseless", "log_levels", "codes", "sources", "products", "literal", "references",
         "falsepositives", "tags", "evidence", "samples",
     ]
     static let fileKeys = ["rules", "causes", "scoring", "title", "description"]
@@ -156,12 +156,19 @@ public enum RuleLoader {
         }
         rule.status = text("status")
         rule.description = text("description")
+        rule.author = text("author")
+        rule.date = text("date")
+        rule.modified = text("modified")
         if let caseless = text("caseless") {
             switch caseless {
             case "true", "yes": rule.caseless = true
             case "false", "no": rule.caseless = false
             default: report(byKey["caseless"]!.value, "'caseless' must be true or false")
             }
+        }
+        if let unless = text("unless") {
+            if unless.isEmpty { report(byKey["unless"]!.value, "'unless' is empty") }
+            rule.unless = unless
         }
         if let literal = text("literal") {
             if literal.isEmpty { report(byKey["literal"]!.value, "'literal' is empty") }

@@ -145,7 +145,15 @@ public enum RulePack {
             }
             do throws(PCRE2Error) {
                 let pattern = try PCRE2Pattern(rule.pattern, caseless: rule.caseless)
-                let candidate = CompiledRule(rule: rule, pattern: pattern)
+                var exception: PCRE2Pattern?
+                do throws(PCRE2Error) {
+                    exception = try rule.unless.map { unless throws(PCRE2Error) in try PCRE2Pattern(unless, caseless: rule.caseless) }
+                } catch {
+                    issues.append(RuleIssue(file: rule.origin.file, line: rule.origin.line, column: 1, ruleID: rule.id,
+                                            message: "bad 'unless' pattern: PCRE2 says: \(error)"))
+                    continue
+                }
+                let candidate = CompiledRule(rule: rule, pattern: pattern, exception: exception)
                 let runSamples = switch checkSamples {
                 case .all: true
                 case .localOnly: !rule.origin.isBuiltin

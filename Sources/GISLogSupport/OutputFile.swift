@@ -74,7 +74,7 @@ public final class OutputFile {
 }
 
 /// Writes every byte, retrying after signals and short writes; returns `errno` when a write fails.
-func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
+package func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
     bytes.withUnsafeBytes { raw -> Int32? in
         var offset = 0
         while offset < raw.count {

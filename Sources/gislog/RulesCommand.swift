@@ -18,7 +18,7 @@ struct RulesCommand: ParsableCommand {
               gislog rules check my-rules.yaml
               gislog rules test --no-default-rules my-rules/
             """,
-        subcommands: [List.self, Check.self, Test.self]
+        subcommands: [List.self, Check.self, Test.self, Export.self]
     )
 
     struct List: ParsableCommand {

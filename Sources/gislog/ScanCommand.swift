@@ -8,6 +8,12 @@ import GISLogRecords
 import GISLogKit
 import GISLogFetch
 
+/// Which records `--format ndjson` writes.
+enum FeedRecords: String, ExpressibleByArgument, CaseIterable {
+    case matched
+    case all
+}
+
 /// Output formats of `gislog scan`.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text
@@ -53,6 +59,10 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(help: "With --format ndjson, include each record as written in event.original.")
     var includeOriginal = false
+
+    @Option(help: ArgumentHelp("With --format ndjson: 'matched' writes the records a rule matched (default), 'all' every record, as it is read.",
+                               valueName: "matched|all"))
+    var records: FeedRecords = .matched
 
     @Flag(help: "Show tokens, passwords and Authorization values as they are in the logs (they are redacted by default).")
     var noRedact = false
@@ -148,6 +158,10 @@ struct ScanCommand: ParsableCommand {
         } else if !probe && !connectTo.isEmpty {
             throw ValidationError("--connect-to is for --probe")
         }
+        if records == .all && format != .ndjson { throw ValidationError("--records all needs --format ndjson") }
+        if records == .all && quietIfClean {
+            throw ValidationError("--records all writes every record as it is read, so it cannot be quiet when clean; drop --quiet-if-clean")
+        }
     }
 
     static let maxJobs = 1024
@@ -228,6 +242,22 @@ struct ScanCommand: ParsableCommand {
         var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
                                 now: now, version: GISLog.version)
         pipeline.collectEvents = format == .ndjson
+        // --records all: records go out while they are read, into stdout or the temporary file behind --output.
+        var streamed: StreamingAtomicFile?
+        if records == .all {
+            var descriptor: Int32 = 1
+            if let output {
+                do {
+                    streamed = try StreamingAtomicFile(target: output)
+                } catch {
+                    throw CommandFailure("--output: \(error)")
+                }
+                descriptor = streamed!.descriptor
+            }
+            pipeline.recordFeed = ECSRecordFeed(descriptor: descriptor, zone: zone, includeOriginal: includeOriginal,
+                                                redact: !noRedact, since: correlationOptions.reportFrom,
+                                                until: correlationOptions.reportUntil)
+        }
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()
@@ -257,11 +287,23 @@ struct ScanCommand: ParsableCommand {
         case .json: text = JSONReport(report).render()
         case .markdown: text = MarkdownReport(report).render()
         case .html: text = HTMLReport(report).render()
-        case .ndjson: text = NDJSONReport(report, includeOriginal: includeOriginal).render()
+        case .ndjson:
+            var feed = NDJSONReport(report, includeOriginal: includeOriginal)
+            feed.includesEvents = records == .matched
+            text = feed.render()
         }
         // A report that did not get out stops the run before the state moves on: the next run reports it again.
         let kept = state.map { "; the state file \($0) was not advanced, so the next run reports the same again" } ?? ""
-        if let output {
+        if pipeline.recordFeed?.failed == true {
+            throw CommandFailure("cannot write the every-record feed to " + (output ?? "standard output") + kept)
+        }
+        if let streamed {
+            do {
+                try streamed.commit(appending: text)
+            } catch {
+                throw CommandFailure("--output: \(error)" + kept)
+            }
+        } else if let output {
             do {
                 try AtomicFile.write(text, to: output)
             } catch {

@@ -85,6 +85,34 @@ struct RuleErrorTests {
         #expect(issue.message.hasPrefix("YAML:"))
     }
 
+    @Test func badYAMLNamesFileLineColumnAndWhatToDo() throws {
+        let issue = try #require(issues("- id: a\n  title: A\n category: token\n  pattern: x\n").first)
+        #expect(issue.description == "local.yaml:3:2: YAML: this line is indented to column 2, which lines up with nothing "
+                + "above it: the keys of the mapping on line 1 are at column 3, the items of the list on line 1 are at "
+                + "column 1; check the indentation")
+    }
+
+    @Test func rulesShareKeysThroughAnchorsAndMergeKeys() throws {
+        let set = try RulePack.load([RuleSource(name: "shared.yaml", text: """
+            - &token
+              id: token-invalid
+              title: Invalid token
+              category: token
+              log_levels: [SEVERE, WARNING]
+              pattern: 'Invalid token'
+            - <<: *token
+              id: token-expired
+              pattern: 'Token expired'
+            """, isBuiltin: false)])
+        #expect(set.rules.map(\.rule.id) == ["token-invalid", "token-expired"])
+        let expired = set.rules[1].rule
+        #expect(expired.title == "Invalid token")
+        #expect(expired.category == .token)
+        #expect(expired.pattern == "Token expired")
+        #expect(expired.logLevels == [.severe, .warning])
+        #expect(expired.origin.line == 7)
+    }
+
     @Test func everyProblemIsNamedOnce() {
         let found = issues("""
             - id: one
@@ -123,7 +151,8 @@ struct RuleErrorTests {
         #expect(messages.contains { $0.contains("rule 'two': unknown key 'patern' (did you mean 'pattern'?)") })
         #expect(messages.contains { $0.contains("rule 'two': missing 'pattern'") })
         #expect(messages.contains { $0.contains("rule 'two': unknown level 'SEVERE'") && $0.contains("log_levels") })
-        #expect(messages.contains { $0.contains("rule 'three': unknown log level 'LOUD'") })
+        // Each item of a '[…]' list has its own column.
+        #expect(messages.contains { $0.contains("local.yaml:14:24: rule 'three': unknown log level 'LOUD'") })
         #expect(messages.contains { $0.contains("rule 'three': code 'abc' is not a number") })
         #expect(messages.contains { $0.contains("local.yaml:16:3: rule 'three': duplicate id") })
         #expect(messages.contains { $0.contains("local.yaml:26:") && $0.contains("match sample did not match") })
