@@ -146,8 +146,10 @@ extension Correlator {
             facts.failuresAfterLaterRestart = incident.end - restart.back
         }
 
-        // Tokens: before the failures, against their rate anywhere in this machine's logs.
-        let related = [incident.machine] + (peerMachine.map { [$0] } ?? [])
+        // Tokens: before the failures, against their rate anywhere in this machine's logs. Failures that do not
+        // name the host they called are most likely federation calls to the portal: its token errors count.
+        let portalsIfUnnamed = incident.peer == nil ? timeline.portals.filter { $0 != incident.machine } : []
+        let related = [incident.machine] + (peerMachine.map { [$0] } ?? []) + portalsIfUnnamed
         let tokens = timeline.tokenMinutes(of: related)
         let window = Int32(max(1, (options.tokenWindow + 59_999) / 60_000))
         facts.failureMinutes = incident.cells.count
@@ -215,6 +217,12 @@ extension Correlator {
         }
         for portal in timeline.portals where portal != incident.machine && portal != peerMachine {
             candidates += (timeline.restarts[portal] ?? []).map { ($0, "portal") }
+        }
+        // Failures that do not name the host they called could be calling any machine of the site.
+        if incident.peer == nil {
+            for machine in timeline.restarts.keys.sorted() where machine != incident.machine && !timeline.portals.contains(machine) {
+                candidates += timeline.restarts[machine]!.map { ($0, "site") }
+            }
         }
         // The latest restart the machine was back from before the first failure (a minute of slack for
         // clocks and for failures logged while the last services start).

@@ -58,7 +58,12 @@ extension Correlator {
             }
         case .machineRestart:
             if let restart = facts.restart {
-                let whose = restart.role == "self" ? "" : restart.role == "peer" ? " (the machine it calls)" : " (the portal)"
+                let whose = switch restart.role {
+                case "self": ""
+                case "peer": " (the machine it calls)"
+                case "portal": " (the portal)"
+                default: " (a machine of the site; the failures do not name the host they called)"
+                }
                 lines.append("a restart of \(restart.restart.machine)\(whose) at \(clock(restart.restart.back)), "
                              + "\(DurationText.describe(restart.lag)) before the first failure")
                 if restart.failedBefore > 0 {
