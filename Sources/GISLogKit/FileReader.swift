@@ -38,7 +38,7 @@ enum FileReader {
     /// - Parameters:
     ///   - prefetch: inflate gzip on a second thread (when cores would otherwise idle).
     ///   - early: the file, already opened (full scans only).
-    static func read<Consumer: RecordConsumer>(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
+    static func read<Consumer: RecordConsumer>(_ file: InputFile, index: Int = -1, options: ScanOptions, buffer: ReadBuffer,
                                                consumer: Consumer, prefetch: Bool = false,
                                                incremental: IncrementalContext? = nil,
                                                early: OpenedEarly? = nil) -> FileOutcome {
@@ -49,7 +49,7 @@ enum FileReader {
         var checkpoint: FileCheckpoint?
         var feedSpans: [MachineSpan]?
         var feedLevels: [Int]?
-        consumer.beginFile(file)
+        consumer.beginFile(file, index: index)
         defer { consumer.endFile(file) }
         do throws(InputError) {
             var opened: InputOpener.Opened
