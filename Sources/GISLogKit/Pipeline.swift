@@ -33,10 +33,13 @@ public struct Pipeline {
     }
 
     /// Runs the scan. Blocking: call it from a thread that may wait.
-    /// - Parameter scanner: the scanner for `options` (made first, so the caller can see what it found).
-    public func run(_ scanner: LogScanner, progress: ScanProgress? = nil) -> Outcome {
+    /// - Parameters:
+    ///   - scanner: the scanner for `options` (made first, so the caller can see what it found).
+    ///   - eventSink: per worker thread, a sink that sees every new event as it is found (the NDJSON feed).
+    public func run(_ scanner: LogScanner, progress: ScanProgress? = nil,
+                    eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> Outcome {
         let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
-        let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental)
+        let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental, eventSink: eventSink)
         let newEvents = scanned.events
         var events = newEvents
         var coverage = scanned.scan.coverage

@@ -16,12 +16,19 @@ public struct RuleScanResult: Sendable {
 extension LogScanner {
     /// Runs `ruleSet` over every record and collects the events; rules that gave up on records become
     /// `rule_limit` warnings naming the rule, the file and the first line.
-    public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil) -> RuleScanResult {
+    /// - Parameter eventSink: makes, per worker thread (0, 1, …), a sink that sees every hit and event too
+    ///   (the NDJSON feed's), beside the one that collects events for correlation.
+    public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil,
+                    eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> RuleScanResult {
         let redact = options.redactSecrets, keepOriginal = options.keepOriginalRecords
+        var collectors: [EventCollector] = []
         var (result, engines) = run(progress: progress, incremental: incremental) {
-            RuleEngine(ruleSet: ruleSet, sink: EventCollector(), redact: redact, keepOriginal: keepOriginal)
+            let collector = EventCollector()
+            let sink: any EventSink = eventSink.map { EventFanOut(collector, $0(collectors.count)) } ?? collector
+            collectors.append(collector)
+            return RuleEngine(ruleSet: ruleSet, sink: sink, redact: redact, keepOriginal: keepOriginal)
         }
-        let events = engines.flatMap { ($0.sink as! EventCollector).events }.inLogOrder()
+        let events = collectors.flatMap(\.events).inLogOrder()
         let limits = engines.flatMap(\.limitReports).sorted { ($0.path, $0.ruleID) < ($1.path, $1.ruleID) }
         for report in limits {
             result.warnings.append(ScanWarning(

@@ -11,7 +11,7 @@ struct DebugCommand: ParsableCommand {
         commandName: "debug",
         abstract: "Commands for measuring gislog itself.",
         shouldDisplay: false,
-        subcommands: [ReadOnly.self, Patterns.self]
+        subcommands: [ReadOnly.self, Patterns.self, Feed.self]
     )
 
     /// Prints the rule pack as one PCRE2 alternation, so that `rg -P` can look for the same things in a

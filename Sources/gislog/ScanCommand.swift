@@ -145,10 +145,15 @@ struct ScanCommand: ParsableCommand {
 
         let pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
                                 now: now, version: GISLog.version)
+        // The feed's events leave while the scan runs; its last lines follow the report.
+        let feed = format == .ndjson
+            ? try NDJSONFeed(output: output, holdUntilDone: state != nil || quietIfClean, ruleSet: ruleSet,
+                             options: options, since: correlationOptions.reportFrom, until: correlationOptions.reportUntil)
+            : nil
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()
-        let outcome = pipeline.run(scanner, progress: progress)
+        let outcome = pipeline.run(scanner, progress: progress, eventSink: feed?.sinks)
         meter.stop()
         let report = outcome.report
         // The state is saved only after the report is out: a run killed (or failing) before is simply run again.
@@ -163,6 +168,12 @@ struct ScanCommand: ParsableCommand {
             }
         }
         if quietIfClean && report.isClean {
+            feed?.discard()
+            saveState()
+            throw ExitCode(report.exitStatus)
+        }
+        if let feed {
+            try feed.finish(NDJSONReport(report, includeOriginal: includeOriginal))
             saveState()
             throw ExitCode(report.exitStatus)
         }
