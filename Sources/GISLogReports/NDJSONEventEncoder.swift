@@ -384,14 +384,60 @@ public final class NDJSONEventEncoder {
     /// are written as they are when none of that can change them; only then is no `String` made.
     private func appendText(_ raw: UnsafeRawBufferPointer, entities: Bool, redact: Bool, to out: JSONBytes) {
         let mayRedact = redact && redactor != nil
-        if !(entities && JSONBytes.contains(raw, UInt8(ascii: "&"))), JSONBytes.isValidUTF8(raw),
-           !(mayRedact && Redactor.mayHoldSecret(raw)) {
+        // One pass says what the text holds; plain ASCII with nothing to decode, redact or escape (most
+        // values: codes, hosts, ports) is copied as it is.
+        let found = Self.classify(raw)
+        if found & (Self.ampersand | Self.nonASCII | Self.separator | Self.needsEscape) == 0 {
+            out.append(UInt8(ascii: "\""))
+            out.append(raw)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        if !(entities && found & Self.ampersand != 0), found & Self.nonASCII == 0 || JSONBytes.isValidUTF8(raw),
+           !(mayRedact && found & Self.separator != 0 && Redactor.mayHoldSecret(raw)) {
             out.appendString(raw)
             return
         }
         var text = entities ? TextRepair.xmlString(raw) : TextRepair.string(raw)
         if mayRedact, let redactor { text = redactor.redact(text) }
         out.appendString(text)
+    }
+
+    static let ampersand = 1, nonASCII = 2, separator = 4, needsEscape = 8
+
+    /// Which of `&`, bytes above 0x7F, `:` or `=` (where a secret could follow), and bytes JSON escapes
+    /// (below 0x20, `"`, `\`, 0x7F) the text holds, as bits; eight bytes at a time.
+    @inline(__always)
+    static func classify(_ text: UnsafeRawBufferPointer) -> Int {
+        guard let base = text.baseAddress else { return 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func has(_ word: UInt64, _ byte: UInt64) -> UInt64 {
+            let value = word ^ (ones &* byte)
+            return (value &- ones) & ~value & highs
+        }
+        var ampersands: UInt64 = 0, high: UInt64 = 0, separators: UInt64 = 0, escapes: UInt64 = 0
+        var index = 0
+        let count = text.count
+        while index + 8 <= count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            ampersands |= has(word, 0x26)
+            high |= word
+            separators |= has(word, 0x3A) | has(word, 0x3D)
+            escapes |= ((word &- ones &* 0x20) & ~word) | has(word, 0x22) | has(word, 0x5C) | has(word, 0x7F)
+            index += 8
+        }
+        var tail: UInt64 = 0
+        if index < count {
+            // The last bytes, padded with spaces (which are none of the above).
+            tail = 0x2020_2020_2020_2020
+            withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: text[index...])) }
+            ampersands |= has(tail, 0x26)
+            high |= tail
+            separators |= has(tail, 0x3A) | has(tail, 0x3D)
+            escapes |= ((tail &- ones &* 0x20) & ~tail) | has(tail, 0x22) | has(tail, 0x5C) | has(tail, 0x7F)
+        }
+        return (ampersands & highs != 0 ? ampersand : 0) | (high & highs != 0 ? nonASCII : 0)
+            | (separators & highs != 0 ? separator : 0) | (escapes & highs != 0 ? needsEscape : 0)
     }
 
     /// An attribute as `Int(String)` reads its display text: an optional sign and decimal digits, in range.
