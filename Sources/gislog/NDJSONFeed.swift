@@ -31,14 +31,9 @@ final class NDJSONFeed {
             } catch {
                 throw CommandFailure("--output: \(error)")
             }
-        } else if holdUntilDone {
-            do {
-                let held = try TemporaryFile()
-                destination = .heldForStandardOutput(held)
-                descriptor = held.descriptor
-            } catch {
-                throw CommandFailure("\(error) (the NDJSON feed is held there until the run is done); set TMPDIR to a writable folder")
-            }
+        } else if holdUntilDone, let held = Self.temporaryFile() {
+            destination = .heldForStandardOutput(held)
+            descriptor = held.descriptor
         } else {
             destination = .standardOutput
             descriptor = 1
@@ -46,6 +41,19 @@ final class NDJSONFeed {
         let layout = NDJSONEventLayout(ruleSet: ruleSet, zone: options.timeZone, includeOriginal: options.keepOriginalRecords)
         stream = NDJSONEventStream(layout: layout, descriptor: descriptor, workers: max(1, options.workers),
                                    redact: options.redactSecrets, since: since, until: until)
+    }
+
+    /// A temporary file to hold the feed in, or nil (with a warning: the feed then goes out as it is made).
+    private static func temporaryFile() -> TemporaryFile? {
+        do {
+            return try TemporaryFile()
+        } catch {
+            let err = OutputFile.standardError()
+            err.write("gislog: \(error), so the NDJSON feed is written as the scan goes rather than once it is "
+                + "complete (set TMPDIR to a writable folder)\n")
+            err.flush()
+            return nil
+        }
     }
 
     /// The sink of each scan worker.
