@@ -9,8 +9,9 @@ and form to FOLDER/requests.log. Answers in the shapes ArcGIS uses:
 
   /arcgis/admin/generateToken   token "tok-1" for admin/secret, an error body otherwise
   /arcgis/admin/logs/query and /arcgis/portaladmin/logs/query
-                                three pages (hasMore, endTime as the next startTime) for token tok-1;
-                                a 498 body for another token, a 499 body without one
+                                12 records, 4 in each of three hours, at most 5 a page, for token tok-1;
+                                startTime is exclusive here (the second stand-in, esri-logs-standin.py, has
+                                inclusive bounds); a 498 body for another token, a 499 body without one
   /html/arcgis/...              an HTML error page, HTTP 502 (a proxy in the way)
   /cut/arcgis/...               a page cut off in the middle of the JSON
 """
@@ -55,12 +56,18 @@ def record(time, index):
                        "12045), URL = https://portal.example.com:7443/arcgis/sharing/rest/content/users/publisher"}
 
 
-def page(start):
-    newest = int(start) if start else NEWEST
-    ranges = {NEWEST: (MIDDLE, True), MIDDLE: (OLDER, True), OLDER: (OLDEST, False)}
-    end, more = ranges.get(newest, (OLDEST, False))
-    return {"hasMore": more, "startTime": newest, "endTime": end,
-            "logMessages": [record(newest, index) for index in range(4)]}
+RECORDS = [record(hour, index) for hour in (NEWEST, MIDDLE, OLDER) for index in range(4)]
+PAGE_LIMIT = 5
+
+
+def page(start, end):
+    """Records older than startTime (exclusive; now when absent) and not older than endTime, newest first."""
+    newest = int(start) if start else NEWEST + 1
+    oldest = int(end) if end else 0
+    matching = [r for r in RECORDS if oldest <= r["time"] < newest]
+    served = matching[:PAGE_LIMIT]
+    return {"hasMore": len(matching) > len(served), "startTime": newest,
+            "endTime": served[-1]["time"] if served else oldest, "logMessages": served}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -98,7 +105,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(200, json.dumps({"error": {"code": 499, "message": "Token Required", "details": []}}))
         if token != "tok-1":
             return self.answer(200, json.dumps({"error": {"code": 498, "message": "Invalid token.", "details": []}}))
-        body = json.dumps(page(field.get("startTime")))
+        body = json.dumps(page(field.get("startTime"), field.get("endTime")))
         if self.path.startswith("/cut/"):
             body = body[: len(body) // 2]
         self.answer(200, body)

@@ -23,9 +23,18 @@ public struct CorrelationOptions: Sendable, Hashable {
     public var reportFrom: Int64?
     /// Only failures before this instant are reported (`--until`).
     public var reportUntil: Int64?
+    /// Per machine, the last log time earlier runs read (`--state`): events up to it are context, as before
+    /// `--since` — a cause reported again counts and shows only the new failures.
+    public var readByEarlierRuns: [String: Int64] = [:]
 
-    /// Whether an event falls in the reported span.
+    /// The first instant of `machine`'s events that this run reports.
+    public func reportedFrom(_ machine: String) -> Int64 {
+        max(reportFrom ?? .min, readByEarlierRuns[machine].map { $0 + 1 } ?? .min)
+    }
+
+    /// Whether an event falls in the reported span (and was not reported by an earlier run).
     public func reports(_ event: Event) -> Bool {
+        if event.fromEarlierRun { return false }
         guard let time = event.time else { return reportFrom == nil && reportUntil == nil }
         if let from = reportFrom, time < from { return false }
         if let until = reportUntil, time >= until { return false }

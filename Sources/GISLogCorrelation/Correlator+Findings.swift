@@ -6,46 +6,63 @@ import GISLogSupport
 extension Correlator {
     // MARK: - Other findings
 
-    func otherFindings(_ events: [Event], restarts: [RestartEpisode]) -> [Finding] {
+    func otherFindings(_ timeline: SiteTimeline) -> [Finding] {
+        let ledger = timeline.ledger
         var findings: [Finding] = []
-        for restart in restarts {
-            let stopped = restart.events.contains { !Self.startupRules.contains($0.ruleID) && Self.machineLevelRestartRules.contains($0.ruleID) }
-            let title = "\(restart.machine) " + (stopped && restart.startupMessage != nil ? "restarted"
-                                                 : restart.startupMessage != nil ? "started" : "stopped")
-            findings.append(Finding(
-                findingID: stableID(["restart", restart.machine, String(restart.events.first!.time!)]), category: .restart,
-                title: title, machines: [restart.machine], events: restart.events.count, firstSeen: restart.events.first?.time,
-                lastSeen: restart.events.last?.time, evidence: Array(bursts(of: restart.events).prefix(4))))
+        for machine in timeline.restarts.keys.sorted() {
+            for restart in timeline.restarts[machine]! where inReportedSpan(restart.first, restart.back, of: machine) {
+                let title = "\(machine) " + (restart.hasStop && restart.hasStartup ? "restarted" : restart.hasStartup ? "started" : "stopped")
+                let series = ledger.series.filter { series in
+                    ledger.machine(of: series) == machine
+                        && [.machineStart, .machineStop].contains(ledger.rule(of: series).evidence)
+                }
+                findings.append(Finding(
+                    findingID: stableID(["restart", machine, String(restart.first)]), category: .restart,
+                    title: title, machines: [machine], events: restart.events, firstSeen: restart.first,
+                    lastSeen: restart.back,
+                    evidence: Array(bursts(of: series, from: restart.first, to: restart.back, ledger: ledger).prefix(4))))
+            }
         }
         let nouns: [RuleCategory: String] = [
             .token: "token error", .federation: "federation failure", .publishing: "publishing failure",
             .connectivity: "connection failure",
         ]
+        let to = (options.reportUntil ?? .max) - 1
         for category in [RuleCategory.token, .federation, .publishing, .connectivity] {
-            let selected = events.filter { $0.category == category }
-            for machine in orderedUnique(selected.map(\.machine)).sorted() {
-                let own = selected.filter { $0.machine == machine }
-                let groups = bursts(of: own)
+            let selected = ledger.series.filter { ledger.rule(of: $0).category == category }
+            for machine in Set(selected.map { ledger.machine(of: $0) }).sorted() {
+                let own = selected.filter { ledger.machine(of: $0) == machine }
+                let groups = bursts(of: own, from: options.reportedFrom(machine), to: to, ledger: ledger)
+                let count = groups.reduce(0) { $0 + $1.count }
+                guard count > 0 else { continue }
+                let firstSeen = groups.compactMap(\.first).min()
                 findings.append(Finding(
-                    findingID: stableID([category.rawValue, machine, own.first?.time.map(String.init) ?? "-"]), category: category,
-                    title: "\(plural(own.count, nouns[category]!)) on \(machine)",
-                    machines: [machine], events: own.count, firstSeen: own.compactMap(\.time).min(), lastSeen: own.compactMap(\.time).max(),
+                    findingID: stableID([category.rawValue, machine, firstSeen.map(String.init) ?? "-"]), category: category,
+                    title: "\(plural(count, nouns[category]!)) on \(machine)",
+                    machines: [machine], events: count, firstSeen: firstSeen, lastSeen: groups.compactMap(\.last).max(),
                     evidence: Array(groups.sorted { $0.count > $1.count }.prefix(3))))
             }
         }
         return findings.sorted { ($0.firstSeen ?? .max, $0.category, $0.title) < ($1.firstSeen ?? .max, $1.category, $1.title) }
     }
 
+    private func inReportedSpan(_ first: Int64, _ last: Int64, of machine: String) -> Bool {
+        if last < options.reportedFrom(machine) { return false }
+        if let until = options.reportUntil, first >= until { return false }
+        return true
+    }
+
     // MARK: - Caveats
 
-    func caveats(events: [Event], failures: [Event]) -> [String] {
+    func caveats(_ timeline: SiteTimeline, incidents: [Incident]) -> [String] {
         var notes: [String] = []
-        let peerHosts = orderedUnique(peers(of: failures).map(\.host))
-        for host in peerHosts where knownMachine(named: host) == nil {
+        var hosts: [String] = []
+        for host in incidents.compactMap(\.peer?.host) where !hosts.contains(host) { hosts.append(host) }
+        for host in hosts where timeline.knownMachine(named: host) == nil {
             notes.append("Failing calls went to \(host), whose logs were not scanned; add them to see its side.")
         }
-        notes += clockSkew(events)
-        let withoutTime = events.filter { $0.time == nil }.count
+        notes += clockSkew(timeline.ledger)
+        let withoutTime = timeline.ledger.untimedEvents
         if withoutTime > 0 {
             notes.append("\(plural(withoutTime, "event")) had no readable time and could not be correlated.")
         }
@@ -53,19 +70,14 @@ extension Correlator {
     }
 
     /// Machines whose clocks disagree: the same request id logged on two machines at times further apart
-    /// than requests take. Reported, not corrected (times are compared as logged).
-    func clockSkew(_ events: [Event]) -> [String] {
-        var byRequest: [String: [String: Int64]] = [:]
-        for event in events {
-            guard let request = event.requestID, !request.isEmpty, let time = event.time else { continue }
-            byRequest[request, default: [:]][event.machine] = min(time, byRequest[request]?[event.machine] ?? time)
-        }
+    /// than requests take (from a sample of request ids). Reported, not corrected.
+    func clockSkew(_ ledger: EvidenceLedger) -> [String] {
         var differences: [String: [Int64]] = [:]
-        for machines in byRequest.values where machines.count > 1 {
-            let names = machines.keys.sorted()
-            for (index, first) in names.enumerated() {
-                for second in names[(index + 1)...] {
-                    differences["\(first)\u{1F}\(second)", default: []].append(machines[second]! - machines[first]!)
+        for times in ledger.requestTimes.values where times.count > 1 {
+            let named = times.map { (ledger.machines[Int($0.key)], $0.value) }.sorted { $0.0 < $1.0 }
+            for (index, first) in named.enumerated() {
+                for second in named[(index + 1)...] {
+                    differences["\(first.0)\u{1F}\(second.0)", default: []].append(second.1 - first.1)
                 }
             }
         }
@@ -80,5 +92,4 @@ extension Correlator {
         }
         return notes
     }
-
 }

@@ -51,6 +51,28 @@ public struct RankedCause: Sendable, Hashable {
     /// Numbered steps with the site's hosts filled in.
     public var steps: [String]
     public var references: [RuleReference]
+
+    package init(id: CauseID, findingID: String, incidentIDs: [String], rank: Int, confidence: Double, isPrimary: Bool,
+                 title: String, summary: String, reasons: [String], machines: [String], peers: [String], events: Int,
+                 firstSeen: Int64?, lastSeen: Int64?, evidence: [Burst], steps: [String], references: [RuleReference]) {
+        self.id = id
+        self.findingID = findingID
+        self.incidentIDs = incidentIDs
+        self.rank = rank
+        self.confidence = confidence
+        self.isPrimary = isPrimary
+        self.title = title
+        self.summary = summary
+        self.reasons = reasons
+        self.machines = machines
+        self.peers = peers
+        self.events = events
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.evidence = evidence
+        self.steps = steps
+        self.references = references
+    }
 }
 
 /// Something worth knowing that is not (or not only) a cause of certificate failures: restarts, token
@@ -76,4 +98,4 @@ public struct Diagnosis: Sendable {
 }
 
 /// A stable id for finding ids: the parts joined by a unit separator, hashed.
-func stableID(_ parts: [String]) -> String { stableHash(parts.joined(separator: "\u{1F}").utf8) }
+package func stableID(_ parts: [String]) -> String { stableHash(parts.joined(separator: "\u{1F}").utf8) }

@@ -1,12 +1,12 @@
-import GISLogRules
-import GISLogInput
+public import GISLogRules
+public import GISLogInput
 
 /// The site's own names for the `{placeholders}` of a cause's summary and steps, taken from the failures
 /// and the machines in the logs.
-struct TemplateValues {
+package struct TemplateValues {
     private var values: [String: String] = [:]
 
-    init(machine: String, peers: [Correlator.Peer], failures: [Event], machineProducts: [String: Product]) {
+    package init(machine: String, peers: [Peer], failures: [Event], machineProducts: [String: Product]) {
         values["machine"] = machine
         if let peer = peers.first { values["peer"] = peer.display }
         if let url = failures.lazy.compactMap({ $0.field("url") }).first { values["peer_url"] = url }
@@ -37,7 +37,7 @@ struct TemplateValues {
     }
 
     /// Replaces `{name}` with the value, or with `<name>` when the logs do not show it.
-    func fill(_ template: String) -> String {
+    package func fill(_ template: String) -> String {
         var out = ""
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {

@@ -11,15 +11,18 @@ public struct HTTPResponse: Sendable {
 /// turning checks off. Only `https` URLs are accepted and redirects are not followed (a redirect to a login
 /// page is an error to see, not to chase). Owns one curl handle, freed in `deinit`; not for use from two
 /// threads at once.
-public final class HTTPSClient {
+public final class HTTPSClient: HTTPTransport {
     /// The largest body accepted; a 10,000-record page is a few tens of MB.
     public static let maximumBodyBytes = 512 << 20
 
     private let handle: UnsafeMutableRawPointer
     private let caFile: String?
+    private let timeoutSeconds: Int
 
-    /// - Parameter caFile: PEM file of the CA certificates to trust instead of the system's.
-    public init(caFile: String? = nil) throws(FetchError) {
+    /// - Parameters:
+    ///   - caFile: PEM file of the CA certificates to trust instead of the system's.
+    ///   - timeoutSeconds: the longest one request may take, answer included.
+    public init(caFile: String? = nil, timeoutSeconds: Int = 300) throws(FetchError) {
         // libcurl is opened here, on first use, not at start: `gislog scan` never needs it.
         if let failure = gislog_curl_load() {
             throw FetchError(kind: .missingLibrary, description: """
@@ -32,6 +35,7 @@ public final class HTTPSClient {
         }
         self.handle = handle
         self.caFile = caFile
+        self.timeoutSeconds = max(1, timeoutSeconds)
     }
 
     deinit { gislog_curl_easy_cleanup(handle) }
@@ -59,7 +63,7 @@ public final class HTTPSClient {
                 set(gislog_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0))
                 set(gislog_curl_set_long(handle, CURLOPT_NOSIGNAL, 1))
                 set(gislog_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT, 20))
-                set(gislog_curl_set_long(handle, CURLOPT_TIMEOUT, 600))
+                set(gislog_curl_set_long(handle, CURLOPT_TIMEOUT, timeoutSeconds))
                 set(gislog_curl_set_string(handle, CURLOPT_USERAGENT, "gislog"))
                 set(gislog_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer.baseAddress))
                 set(gislog_curl_set_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()))
@@ -108,10 +112,15 @@ public final class HTTPSClient {
                 \(url) answered more than \(maximumBodyBytes >> 20) MB for one page; use a smaller --page-size.
                 """)
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT:
+            // A site that is restarting refuses connections for a while; a name that does not resolve stays so.
             return FetchError(kind: .connection, description: """
                 \(url): \(detail). Check the host name and port (Server 6443, Portal 7443) and that this \
                 machine can reach them.
-                """)
+                """, transient: code != CURLE_COULDNT_RESOLVE_HOST)
+        case CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR:
+            // The connection dropped mid-request or mid-answer.
+            return FetchError(kind: .connection, description: "\(url): \(detail) (curl error \(code.rawValue)).",
+                              transient: true)
         default:
             return FetchError(kind: .connection, description: "\(url): \(detail) (curl error \(code.rawValue)).")
         }

@@ -100,7 +100,8 @@ public enum LogDiscovery {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
+            // `.gislog-…` are gislog's own temporary files, staging folders and locks, never logs.
+            if name != "." && name != ".." && !name.hasPrefix(".gislog-") { entries.append((name, entry.pointee.d_type)) }
         }
         closedir(handle)
         entries.sort { $0.name < $1.name }
@@ -159,7 +160,7 @@ public enum LogDiscovery {
         return sniffLooksLikeLog(path: path) ? nil : .notALog
     }
 
-    static func looksLikeLogName(_ lower: String) -> Bool {
+    package static func looksLikeLogName(_ lower: String) -> Bool {
         if lower.hasSuffix(".log") || lower.hasSuffix(".gz") || lower.hasSuffix(".json") || lower.hasSuffix(".ndjson")
             || lower.hasSuffix(".jsonl") { return true }
         // Rotations: `server.log.1`, `portal.log.2.gz` (covered above), `x.log.20261114`.

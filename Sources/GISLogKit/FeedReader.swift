@@ -96,7 +96,7 @@ package final class FeedReader {
         let dataset = value["event"]?["dataset"]?.string ?? ""
         let product = Product(rawValue: String(dataset.dropFirst("arcgis.".count))) ?? .unknown
         let labels = value["labels"]
-        return Event(
+        var event = Event(
             ruleID: ruleID, category: category, severity: severity, time: time(value["@timestamp"]), machine: machine,
             product: product, component: labels?["component"]?.string.flatMap(Component.init) ?? .unknown,
             path: value["log"]?["file"]?["path"]?.string ?? "", line: labels?["line"]?.string.flatMap(Int.init) ?? 0,
@@ -106,6 +106,8 @@ package final class FeedReader {
             thread: value["process"]?["thread"]?["id"]?.int.map(String.init), user: value["user"]?["name"]?.string,
             requestID: labels?["request_id"]?.string, methodName: labels?["method_name"]?.string, message: message,
             fields: fields, original: value["event"]?["original"]?.string)
+        event.unterminated = value["tags"]?.array?.contains { $0.string == "unterminated" } ?? false
+        return event
     }
 
     static func span(from value: JSONValue) -> MachineSpan? {

@@ -61,7 +61,7 @@ enum FileReader {
             }
             coverage.format = opened.format
             coverage.encoding = opened.encoding
-            var start: (offset: Int64, line: Int) = (0, 1)
+            var start: (offset: Int64, line: Int, insideRecord: Bool) = (0, 1, false)
             var carried: FileCheckpoint?
             if let incremental, incremental.index.match(head: opened.head, path: file.path) == nil,
                incremental.index.checkpoints.contains(where: { $0.path == file.path }) {
@@ -75,7 +75,7 @@ enum FileReader {
                     // An archive (or export) that has not changed since the last run: nothing new in it.
                     carried = previous
                 } else if opened.format == .records, try resumes(opened.source, at: previous) {
-                    start = (previous.offset, previous.line)
+                    start = (previous.offset, previous.line, previous.insideRecord)
                 } else {
                     warnings.add(.fileChanged, "changed since the last run (shorter, or different bytes before byte "
                                  + "\(previous.offset)); read again from the start",
@@ -94,7 +94,11 @@ enum FileReader {
                 case .records:
                     let reader = RecordReader(source: opened.source, warnings: warnings, zone: options.timeZone, buffer: buffer,
                                               startOffset: start.offset, startLine: start.line,
-                                              holdBackTail: incremental != nil)
+                                              holdBackTail: incremental != nil, startsInsideRecord: start.insideRecord)
+                    if incremental != nil {
+                        let settle = options.settleMillis
+                        reader.tailIsFinal = { TailSettling.isFinal(path: file.path, settleMillis: settle) }
+                    }
                     defer { coverage.counters = reader.counters }
                     try reader.run(&sink)
                     if let incremental {
@@ -102,6 +106,7 @@ enum FileReader {
                         checkpoint = Self.checkpoint(file, head: opened.head, offset: reader.consumedOffset,
                                                      line: reader.consumedLine, marker: marker,
                                                      gzip: opened.encoding.gzip, now: incremental.now)
+                        checkpoint?.insideRecord = reader.resumesInsideRecord
                     }
                 case .gislogNDJSON:
                     let reader = FeedReader(source: opened.source, warnings: warnings)

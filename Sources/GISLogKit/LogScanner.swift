@@ -21,6 +21,10 @@ public struct ScanOptions: Sendable {
     public var redactSecrets = true
     /// Keep each matched record as written, for NDJSON's `event.original` (`--include-original`).
     public var keepOriginalRecords = false
+    /// Incremental runs: a record cut off at the end of a file that has not changed for this long (in
+    /// milliseconds), or whose folder holds a newer log, is read as it is rather than kept for the next run
+    /// (`--settle`): ArcGIS will never finish it.
+    public var settleMillis: Int64 = 600_000
 
     public init(paths: [String], timeZone: LogTimeZone) {
         self.paths = paths

@@ -14,6 +14,10 @@ public struct Pipeline {
     public var now: Int64
     /// The gislog version, for the report.
     public var version: String
+    /// Keep every event for the report (the NDJSON feed writes them all).
+    public var collectEvents = false
+    /// Where to write every record as it is read (`--records all`); nil for the matched events only.
+    public var recordFeed: ECSRecordFeed?
 
     public init(options: ScanOptions, ruleSet: RuleSet, correlation: CorrelationOptions, previous: ScanState? = nil,
                 now: Int64, version: String) {
@@ -39,25 +43,37 @@ public struct Pipeline {
     public func run(_ scanner: LogScanner, progress: ScanProgress? = nil,
                     eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> Outcome {
         let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
-        let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental, eventSink: eventSink)
-        let newEvents = scanned.events
-        var events = newEvents
+        let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental,
+                                  sampleWidth: correlation.burstGap, collectEvents: collectEvents,
+                                  recordFeed: recordFeed, eventSink: eventSink)
+        let ledger = scanned.ledger
+        // What this run read, before earlier runs' context joins it: the report counts only new events.
+        let newCounts = ledger.counts(from: correlation.reportFrom, until: correlation.reportUntil)
         var coverage = scanned.scan.coverage
         if let previous {
             // Correlation sees the recent events of earlier runs too: a restart read yesterday explains
             // failures read today.
-            events = (previous.context + newEvents).inLogOrder()
+            ledger.absorb(previous.series)
+            for event in previous.context { ledger.accept(event: event) }
             coverage = previous.extending(coverage)
         }
-        var diagnosis = Correlator(options: correlation, causes: ruleSet.causes, coverage: coverage,
-                                   zone: options.timeZone).diagnose(events: events)
+        ledger.seal()
+        var correlation = correlation
+        if let previous {
+            // As context only, like events before --since: a cause reported again counts and shows today's
+            // failures, not yesterday's.
+            correlation.readByEarlierRuns = previous.machineLastSeen
+        }
+        var diagnosis = Correlator(options: correlation, ruleSet: ruleSet, coverage: coverage, zone: options.timeZone)
+            .diagnose(ledger: ledger)
         let allFindingIDs = diagnosis.findingIDs
         if let previous { diagnosis = diagnosis.withoutReported(Set(previous.reported)).diagnosis }
         var report = Report(version: version, inputs: options.paths, zone: options.timeZone, scan: scanned,
                             diagnosis: diagnosis, since: correlation.reportFrom, until: correlation.reportUntil)
         report.incremental = previous != nil
+        report.eventCounts = newCounts
         let nextState = previous?.advanced(
-            checkpoints: scanned.scan.checkpoints, events: newEvents, coverage: scanned.scan.coverage,
+            checkpoints: scanned.scan.checkpoints, ledger: ledger, coverage: scanned.scan.coverage,
             reported: allFindingIDs, now: now,
             keep: correlation.lookback + correlation.restartWindow + 3_600_000)
         return Outcome(report: report, nextState: nextState)

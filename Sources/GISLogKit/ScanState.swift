@@ -25,6 +25,9 @@ public struct FileCheckpoint: Sendable, Hashable {
     public var gzip: Bool
     /// When a run last saw the file (milliseconds since the epoch), to forget files that are long gone.
     public var seen: Int64
+    /// Whether `offset` is inside a record that was cut off and read as it is (see `ScanOptions.settleMillis`):
+    /// if the file grows, the rest of that record is skipped rather than read as stray text.
+    public var insideRecord = false
 
     static let headLimit = 4096
     static let markerLimit = 64
@@ -34,17 +37,23 @@ public struct FileCheckpoint: Sendable, Hashable {
 /// the recent events correlation still needs, the ids of findings already reported, and each machine's
 /// first log time. Bounded in size.
 public struct ScanState: Sendable {
-    public static let version = 1
+    /// 2: the context is the ledger's recent series (`series`); 1 kept recent events (`context`), still read.
+    public static let version = 2
     /// Files not seen for this long are forgotten.
     public static let forgetAfter: Int64 = 30 * 86_400_000
     public static let maxFiles = 20_000
-    public static let maxContextEvents = 20_000
     public static let maxReported = 10_000
 
     public var files: [FileCheckpoint] = []
+    /// Recent events, from a state of format 1 (read, never written again).
     public var context: [Event] = []
+    /// The recent series of the ledger: the context correlation needs next time (bounded by time and keys).
+    public var series: [SeriesSnapshot] = []
     public var reported: [String] = []
     public var machineFirstSeen: [String: Int64] = [:]
+    /// Each machine's last log time read so far: whether failures stopped while a machine kept logging
+    /// depends on it when a run reads nothing new from that machine.
+    public var machineLastSeen: [String: Int64] = [:]
 
     public init() {}
 
@@ -93,15 +102,23 @@ public struct ScanState: Sendable {
             else { throw corrupt("a file entry lacks a field") }
             state.files.append(FileCheckpoint(path: path, headLength: headLength, headHash: headHash, offset: offset,
                                               line: line, markerHash: markerHash, markerLength: markerLength,
-                                              storedSize: storedSize, gzip: gzip, seen: seen))
+                                              storedSize: storedSize, gzip: gzip, seen: seen,
+                                              insideRecord: item["inside_record"]?.bool ?? false))
         }
         for item in root["context"]?.array ?? [] {
             guard let event = Self.event(from: item) else { throw corrupt("a context event is malformed") }
             state.context.append(event)
         }
+        for item in root["series"]?.array ?? [] {
+            guard let snapshot = Self.snapshot(from: item) else { throw corrupt("a context series is malformed") }
+            state.series.append(snapshot)
+        }
         state.reported = (root["reported"]?.array ?? []).compactMap(\.string)
         if case .object(let pairs)? = root["machines"] {
             for (name, value) in pairs { if let first = value.int64 { state.machineFirstSeen[name] = first } }
+        }
+        if case .object(let pairs)? = root["machines_last"] {
+            for (name, value) in pairs { if let last = value.int64 { state.machineLastSeen[name] = last } }
         }
         return state
     }
@@ -128,17 +145,23 @@ public struct ScanState: Sendable {
             json.field("stored_size", file.storedSize)
             json.field("gzip", file.gzip)
             json.field("seen", file.seen)
+            // Written only when set, so that older gislogs read the file as before.
+            if file.insideRecord { json.field("inside_record", true) }
             json.endObject()
         }
         json.endArray()
-        json.key("context")
+        json.key("series")
         json.beginArray()
-        for event in context { Self.write(event, into: &json) }
+        for snapshot in series { Self.write(snapshot, into: &json) }
         json.endArray()
         json.key("reported"); json.beginArray(); reported.forEach { json.value($0) }; json.endArray()
         json.key("machines")
         json.beginObject()
         for (name, first) in machineFirstSeen.sorted(by: { $0.key < $1.key }) { json.field(name, first) }
+        json.endObject()
+        json.key("machines_last")
+        json.beginObject()
+        for (name, last) in machineLastSeen.sorted(by: { $0.key < $1.key }) { json.field(name, last) }
         json.endObject()
         json.endObject()
         return json.output + "\n"
@@ -149,7 +172,56 @@ public struct ScanState: Sendable {
         try AtomicFile.write(json(now: now), to: path)
     }
 
-    // MARK: - Events
+    // MARK: - Series and events
+
+    static func write(_ snapshot: SeriesSnapshot, into json: inout JSONWriter) {
+        json.beginObject()
+        json.field("machine", snapshot.machine)
+        json.field("product", snapshot.product.rawValue)
+        json.field("rule", snapshot.rule.id)
+        json.field("category", snapshot.rule.category.rawValue)
+        if let evidence = snapshot.rule.evidence { json.field("evidence", evidence.rawValue) }
+        if let peer = snapshot.peer {
+            json.field("host", peer.host)
+            if let port = peer.port { json.field("port", port) }
+        }
+        // [minute, count, first, last] per cell: compact, since a storm keeps many.
+        json.key("cells")
+        json.beginArray()
+        for cell in snapshot.cells {
+            json.beginArray()
+            json.value(Int(cell.minute)); json.value(Int(cell.count)); json.value(cell.first); json.value(cell.last)
+            json.endArray()
+        }
+        json.endArray()
+        json.key("samples")
+        json.beginArray()
+        for event in snapshot.samples { write(event, into: &json) }
+        json.endArray()
+        json.endObject()
+    }
+
+    static func snapshot(from value: JSONValue) -> SeriesSnapshot? {
+        guard let machine = value["machine"]?.string, let rule = value["rule"]?.string,
+              let category = value["category"]?.string.flatMap(RuleCategory.init) else { return nil }
+        var cells: [EvidenceLedger.Cell] = []
+        for item in value["cells"]?.array ?? [] {
+            guard let parts = item.array, parts.count == 4, let minute = parts[0].int, let count = parts[1].int,
+                  let first = parts[2].int64, let last = parts[3].int64, count > 0, first <= last,
+                  let minute32 = Int32(exactly: minute), let count32 = Int32(exactly: count) else { return nil }
+            cells.append(EvidenceLedger.Cell(minute: minute32, count: count32, first: first, last: last))
+        }
+        var samples: [Event] = []
+        for item in value["samples"]?.array ?? [] {
+            guard let event = event(from: item), event.time != nil else { return nil }
+            samples.append(event)
+        }
+        let peer = value["host"]?.string.map { EvidenceLedger.Peer(host: $0, port: value["port"]?.string) }
+        return SeriesSnapshot(machine: machine, product: value["product"]?.string.flatMap(Product.init) ?? .unknown,
+                              rule: EvidenceLedger.RuleInfo(id: rule, category: category,
+                                                            evidence: value["evidence"]?.string.flatMap(Evidence.init)),
+                              peer: peer, cells: cells, samples: samples)
+    }
 
     static func write(_ event: Event, into json: inout JSONWriter) {
         json.beginObject()
@@ -217,7 +289,7 @@ public struct ResumeIndex: Sendable {
 extension ScanState {
     /// The state after a run: this run's checkpoints (replacing those of the same content), the recent events
     /// correlation will need next time, the findings reported so far, and each machine's first log time.
-    public func advanced(checkpoints: [FileCheckpoint], events: [Event], coverage: Coverage, reported ids: [String],
+    public func advanced(checkpoints: [FileCheckpoint], ledger: EvidenceLedger, coverage: Coverage, reported ids: [String],
                          now: Int64, keep window: Int64) -> ScanState {
         var next = ScanState()
         let claimed = Set(checkpoints.map { "\($0.headLength):\($0.headHash)" })
@@ -229,20 +301,19 @@ extension ScanState {
         next.files = Array((checkpoints + kept).sorted { $0.seen > $1.seen }.prefix(Self.maxFiles))
             .sorted { $0.path < $1.path }
 
-        var merged = context + events
-        merged.sort { ($0.time ?? .min, $0.path, $0.line) < ($1.time ?? .min, $1.path, $1.line) }
-        if let newest = merged.last(where: { $0.time != nil })?.time {
-            merged = merged.filter { ($0.time ?? newest) >= newest - window }
+        // The ledger already holds this state's context (absorbed before correlating) and the new events.
+        if let newest = ledger.series.compactMap({ $0.cells.last?.last }).max() {
+            next.series = ledger.snapshot(since: newest - window)
         }
-        next.context = Array(merged.suffix(Self.maxContextEvents))
 
         var seen = Set<String>()
         next.reported = Array((reported + ids).reversed().filter { seen.insert($0).inserted }.prefix(Self.maxReported).reversed())
 
         next.machineFirstSeen = machineFirstSeen
+        next.machineLastSeen = machineLastSeen
         for span in coverage.machines {
-            guard let first = span.first else { continue }
-            next.machineFirstSeen[span.machine] = min(first, machineFirstSeen[span.machine] ?? first)
+            if let first = span.first { next.machineFirstSeen[span.machine] = min(first, machineFirstSeen[span.machine] ?? first) }
+            if let last = span.last { next.machineLastSeen[span.machine] = max(last, machineLastSeen[span.machine] ?? last) }
         }
         return next
     }
@@ -252,14 +323,18 @@ extension ScanState {
     public func extending(_ coverage: Coverage) -> Coverage {
         var coverage = coverage
         for index in coverage.machines.indices {
-            if let earlier = machineFirstSeen[coverage.machines[index].machine] {
+            let machine = coverage.machines[index].machine
+            if let earlier = machineFirstSeen[machine] {
                 coverage.machines[index].first = min(coverage.machines[index].first ?? earlier, earlier)
+            }
+            if let later = machineLastSeen[machine] {
+                coverage.machines[index].last = max(coverage.machines[index].last ?? later, later)
             }
         }
         for (machine, first) in machineFirstSeen where !coverage.machines.contains(where: { $0.machine == machine }) {
             var span = MachineSpan(machine: machine, records: 0)
             span.first = first
-            span.last = first
+            span.last = max(first, machineLastSeen[machine] ?? first)
             coverage.machines.append(span)
         }
         coverage.machines.sort { $0.machine < $1.machine }

@@ -143,6 +143,15 @@ package final class RecordReader {
     /// Keep a record with no closing tag at the very end of the file for the next run (it may still be
     /// being written) instead of reporting it now.
     private let holdBackTail: Bool
+    /// Asked (once, when the file ends inside a record) whether that record is final after all — the file
+    /// has settled, or a newer log exists — so that it is read as it is instead of held back.
+    package var tailIsFinal: (() -> Bool)?
+    /// Whether the file ended inside a record that was read as it is (`consumedOffset` is then inside that
+    /// record, and a later run that resumes there skips the rest of it).
+    package private(set) var endedInsideRecord = false
+    /// Whether `consumedOffset` is inside a record (one read unfinished, or one whose rest was being
+    /// skipped when the file ended): a run that resumes there must skip to the record's end.
+    package var resumesInsideRecord: Bool { endedInsideRecord || skippingOversized }
     /// Where the reading stopped for good: after the last complete record (decoded offset, and the line
     /// the next byte is on). An incremental run resumes here.
     package private(set) var consumedOffset: Int64
@@ -152,7 +161,7 @@ package final class RecordReader {
     ///   - startOffset: the decoded offset at which `source` starts (when resuming a file).
     ///   - startLine: the line number at `startOffset`.
     package init(source: any ByteSource, warnings: WarningLog, zone: LogTimeZone, buffer: ReadBuffer,
-         startOffset: Int64 = 0, startLine: Int = 1, holdBackTail: Bool = false) {
+         startOffset: Int64 = 0, startLine: Int = 1, holdBackTail: Bool = false, startsInsideRecord: Bool = false) {
         self.source = source
         self.warnings = warnings
         clock = RecordClock(zone: zone)
@@ -165,6 +174,8 @@ package final class RecordReader {
         consumedOffset = startOffset
         consumedLine = max(1, startLine)
         self.holdBackTail = holdBackTail
+        // The rest of a record an earlier run read unfinished: skipped like the tail of an oversized one.
+        skippingOversized = startsInsideRecord
     }
 
     // MARK: - Buffer management
@@ -325,15 +336,18 @@ package final class RecordReader {
             }
             let room = fill - at
             if skippingOversized {
+                // Where the skipped record ends is where a later run may resume.
                 if room >= 6 && isEndTag(at) {
                     skippingOversized = false
                     position = at + 6
                     gapStart = position
+                    consumedOffset = base + Int64(position)
                     continue
                 }
                 if room >= 5 && isStartTag(at) {
                     skippingOversized = false
                     gapStart = at
+                    consumedOffset = base + Int64(at)
                 } else {
                     position = at + 1
                     continue
@@ -472,7 +486,8 @@ package final class RecordReader {
 
         if end < 0 {
             if ended && holdBackTail {
-                return .heldBack
+                guard tailIsFinal?() ?? false else { return .heldBack }
+                endedInsideRecord = true
             }
             if ended {
                 // The file ends inside this record.
@@ -570,7 +585,13 @@ package final class RecordReader {
             }
         } else if view.isUnterminated {
             counters.unterminatedRecords += 1
-            if counters.unterminatedRecords == 1 {
+            if endedInsideRecord {
+                warnings.add(.unterminatedRecord, at: .line(view.line),
+                             "the last record has no closing </Msg> and the file has settled (unchanged for a while, "
+                                 + "or a newer log is in its folder): read as it is",
+                             hint: "ArcGIS stopped while writing it (a crash or a power loss); should the file grow "
+                                 + "later, the rest of this record is skipped, so it is not reported twice")
+            } else if counters.unterminatedRecords == 1 {
                 warnings.add(.unterminatedRecord, at: .line(view.line),
                              "record has no closing </Msg>; it was ended at the next record or the end of the file",
                              hint: "common in the last line of a file that was still being written")

@@ -17,6 +17,9 @@ public enum TimeSpec {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
+    /// The longest span back from now (`24h`, `7d`) that `parse` accepts: 100 years.
+    public static let maxSpan: Int64 = 36_500 * 86_400_000
+
     /// Milliseconds since the epoch for `text`.
     public static func parse(_ text: String, zone: LogTimeZone, now: Int64) throws(ParseError) -> Int64 {
         let value = text.trimmingSpaces()
@@ -34,8 +37,13 @@ public enum TimeSpec {
         default: break
         }
         if let first = lower.first, first.isNumber, let last = lower.last, last.isLetter,
-           let span = DurationText.milliseconds(lower) {
-            return now - span
+           let span = DurationText.exactMilliseconds(lower) {
+            // Checked before it becomes an integer: `1e20h` must be a message, not an overflow.
+            guard span <= Double(maxSpan) else {
+                throw ParseError(description: "'\(text)' reaches back more than 100 years; give a span up to 36500d, "
+                    + "or a date (2026-11-14)")
+            }
+            return now - Int64(span)
         }
         var bytes = Array(value.utf8)
         if bytes.count == 10 { bytes += Array("T00:00:00".utf8) }
@@ -58,21 +66,5 @@ public enum TimeSpec {
         }
         if let offset { return wall - Int64(offset) * 1000 }
         return zone.utc(fromWallClock: wall)
-    }
-}
-
-/// Sizes such as `512`, `64K`, `500M`, `8G` (powers of 1024; a trailing `B` or `iB` is allowed).
-public enum ByteSize {
-    public static func parse(_ text: String) -> Int64? {
-        var body = text.trimmingSpaces().uppercased()
-        if body.hasSuffix("IB") { body.removeLast(2) } else if body.hasSuffix("B") { body.removeLast() }
-        let scales: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
-        var scale: Int64 = 1
-        if let last = body.last, let factor = scales[last] {
-            scale = factor
-            body.removeLast()
-        }
-        guard let value = Double(body), value >= 0, value * Double(scale) < 9e18 else { return nil }
-        return Int64(value * Double(scale))
     }
 }

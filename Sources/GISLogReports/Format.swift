@@ -35,19 +35,5 @@ public enum Format {
     }
 
     /// Replaces control characters (ESC, CR, BEL, …) so log text cannot drive the terminal.
-    public static func terminalSafe(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
-            return text
-        }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.append(Character(scalar))
-            }
-        }
-        return out
-    }
+    public static func terminalSafe(_ text: String) -> String { text.terminalSafe() }
 }

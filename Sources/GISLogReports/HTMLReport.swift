@@ -70,7 +70,7 @@ public struct HTMLReport {
                 + "<td>\(Self.escape(time(span.first)))</td><td>\(Self.escape(time(span.last)))</td></tr>\n"
         }
         body += "</table>\n<p>Records by level: " + Level.reportOrder.map { "\($0.name) \(Format.count(coverage.recordsByLevel[$0] ?? 0))" }
-            .joined(separator: ", ") + ". Unparsed lines: \(Format.count(coverage.totals.unparsedLines)). Rules: \(report.rulesLoaded), events: \(Format.count(report.events.count)).</p>\n"
+            .joined(separator: ", ") + ". Unparsed lines: \(Format.count(coverage.totals.unparsedLines)). Rules: \(report.rulesLoaded), events: \(Format.count(report.eventTotal)).</p>\n"
         if !report.warnings.isEmpty {
             body += "<h2>Warnings</h2>\n<ul class=\"warnings\">\n"
                 + report.warnings.prefix(200).map { "<li>\(Self.escape($0.description))</li>\n" }.joined() + "</ul>\n"
@@ -129,16 +129,17 @@ public struct HTMLReport {
 
     /// Events per category over time as an SVG strip chart, restarts as dashed lines.
     private func timeline() -> String {
-        let events = report.events.filter { $0.time != nil }
-        guard let first = events.first?.time, let last = events.last?.time else { return "" }
+        let ledger = report.ledger
+        let cells = ledger.series.flatMap { series in series.cells.map { (ledger.rule(of: series).category, $0) } }
+        guard let first = cells.map(\.1.first).min(), let last = cells.map(\.1.last).max() else { return "" }
         let span = max(last - first, 60_000)
         let width = 900.0, rowHeight = 26.0, left = 110.0, buckets = 120
-        let categories = RuleCategory.allCases.filter { category in events.contains { $0.category == category } }
+        let categories = RuleCategory.allCases.filter { category in cells.contains { $0.0 == category } }
         var counts = Array(repeating: Array(repeating: 0, count: buckets), count: categories.count)
-        for event in events {
-            guard let row = categories.firstIndex(of: event.category) else { continue }
-            let bucket = min(buckets - 1, Int(Double(event.time! - first) / Double(span) * Double(buckets)))
-            counts[row][bucket] += 1
+        for (category, cell) in cells {
+            guard let row = categories.firstIndex(of: category) else { continue }
+            let bucket = min(buckets - 1, Int(Double(cell.first - first) / Double(span) * Double(buckets)))
+            counts[row][bucket] += Int(cell.count)
         }
         let peak = max(1, counts.flatMap { $0 }.max() ?? 1)
         let height = Double(categories.count) * rowHeight + 30
@@ -154,9 +155,10 @@ public struct HTMLReport {
                 svg += "<rect x=\"\(format(left + Double(bucket) * barWidth))\" y=\"\(format(y + rowHeight - 4 - h))\" width=\"\(format(max(1, barWidth - 1)))\" height=\"\(format(h))\" fill=\"\(colors[category]!)\"><title>\(count) \(category.rawValue) event(s)</title></rect>\n"
             }
         }
-        for event in events where event.category == .restart && Correlator.machineLevelRestartRules.contains(event.ruleID) {
-            let x = left + Double(event.time! - first) / Double(span) * width
-            svg += "<line x1=\"\(format(x))\" y1=\"0\" x2=\"\(format(x))\" y2=\"\(Int(height - 26))\" stroke=\"#2c7be5\" stroke-dasharray=\"3 3\"><title>\(Self.escape(event.machine)): \(Self.escape(Format.clip(event.message, 80)))</title></line>\n"
+        for restart in report.diagnosis.findings where restart.category == .restart {
+            guard let time = restart.lastSeen, time >= first, time <= last else { continue }
+            let x = left + Double(time - first) / Double(span) * width
+            svg += "<line x1=\"\(format(x))\" y1=\"0\" x2=\"\(format(x))\" y2=\"\(Int(height - 26))\" stroke=\"#2c7be5\" stroke-dasharray=\"3 3\"><title>\(Self.escape(restart.title))</title></line>\n"
         }
         svg += "<text x=\"\(Int(left))\" y=\"\(Int(height - 8))\">\(Self.escape(time(first)))</text>\n"
         svg += "<text x=\"\(Int(left + width))\" y=\"\(Int(height - 8))\" text-anchor=\"end\">\(Self.escape(time(last)))</text>\n"

@@ -2,6 +2,7 @@ import GISLogCorrelation
 import GISLogRules
 import GISLogRecords
 import GISLogSupport
+import GISLogProbe
 
 /// The report as one JSON document with a stable, documented shape (see the README). Keys are added,
 /// never renamed or removed.
@@ -76,6 +77,9 @@ public struct JSONReport {
             json.beginObject(); json.field("title", reference.title); json.field("url", reference.url); json.endObject()
         }
         json.endArray()
+        if let probes = report.causeProbes {
+            json.key("probe"); json.beginArray(); for probe in probes[cause.findingID] ?? [] { ProbeJSON.write(probe, into: &json) }; json.endArray()
+        }
         json.endObject()
     }
 
@@ -184,15 +188,13 @@ public struct JSONReport {
 
     private func writeEventSummary(into json: inout JSONWriter) {
         json.beginObject()
-        json.field("total", report.events.count)
+        json.field("total", report.eventTotal)
         json.field("rules_loaded", report.rulesLoaded)
         json.key("by_rule")
         json.beginArray()
-        var counts: [String: (category: RuleCategory, count: Int)] = [:]
-        for event in report.events { counts[event.ruleID, default: (event.category, 0)].count += 1 }
-        for (rule, tally) in counts.sorted(by: { ($0.value.category, -$0.value.count, $0.key) < ($1.value.category, -$1.value.count, $1.key) }) {
+        for tally in report.eventCounts.sorted(by: { ($0.category, -$0.count, $0.rule) < ($1.category, -$1.count, $1.rule) }) {
             json.beginObject()
-            json.field("rule", rule)
+            json.field("rule", tally.rule)
             json.field("category", tally.category.rawValue)
             json.field("count", tally.count)
             json.endObject()

@@ -19,6 +19,8 @@ public final class NDJSONEventLayout: @unchecked Sendable {
     let titles: [String: String]
     let builtin: [String: Bool]
     let references: [String: String]
+    /// Rules whose events are evidence of a machine starting (ECS `event.type` "start").
+    let startup: Set<String>
     /// Per rule of the rule set (by index), for lines written from hits. Plain pointers into `arena`: a hit
     /// reads them without reference counting.
     let rules: UnsafeBufferPointer<RulePieces>
@@ -72,27 +74,30 @@ public final class NDJSONEventLayout: @unchecked Sendable {
     /// For lines written from hits of `ruleSet` (and events read from other feeds).
     public convenience init(ruleSet: RuleSet, zone: LogTimeZone, includeOriginal: Bool) {
         var titles: [String: String] = [:], builtin: [String: Bool] = [:], references: [String: String] = [:]
+        var startup: Set<String> = []
         for compiled in ruleSet.rules {
             titles[compiled.rule.id] = compiled.rule.title
             builtin[compiled.rule.id] = compiled.rule.origin.isBuiltin
             if let url = compiled.rule.references.lazy.compactMap(\.url).first { references[compiled.rule.id] = url }
+            if compiled.rule.evidence == .machineStart { startup.insert(compiled.rule.id) }
         }
-        self.init(titles: titles, builtin: builtin, references: references, rules: ruleSet.rules, zone: zone,
-                  includeOriginal: includeOriginal)
+        self.init(titles: titles, builtin: builtin, references: references, startup: startup, rules: ruleSet.rules,
+                  zone: zone, includeOriginal: includeOriginal)
     }
 
     /// For lines written from events only (a report's events), with the report's rule dictionaries.
     public convenience init(titles: [String: String], builtin: [String: Bool], references: [String: String],
-                            zone: LogTimeZone, includeOriginal: Bool) {
-        self.init(titles: titles, builtin: builtin, references: references, rules: [], zone: zone,
+                            startup: Set<String>, zone: LogTimeZone, includeOriginal: Bool) {
+        self.init(titles: titles, builtin: builtin, references: references, startup: startup, rules: [], zone: zone,
                   includeOriginal: includeOriginal)
     }
 
-    private init(titles: [String: String], builtin: [String: Bool], references: [String: String],
+    private init(titles: [String: String], builtin: [String: Bool], references: [String: String], startup: Set<String>,
                  rules: [CompiledRule], zone: LogTimeZone, includeOriginal: Bool) {
         self.titles = titles
         self.builtin = builtin
         self.references = references
+        self.startup = startup
         self.zone = zone
         self.includeOriginal = includeOriginal
         let arena = Arena()
@@ -113,7 +118,9 @@ public final class NDJSONEventLayout: @unchecked Sendable {
                                references: references, into: $0)
             }
             pieces.append(RulePieces(
-                event: arena.copy(Self.bytes { Self.writeEventHead(rule.category, ruleID: rule.id, into: $0) }),
+                event: arena.copy(Self.bytes {
+                    Self.writeEventHead(rule.category, ruleID: rule.id, starting: startup.contains(rule.id), into: $0)
+                }),
                 severity: arena.copy(Self.bytes { Self.writeSeverity(rule.severity, into: $0) }),
                 rule: arena.copy(ruleBytes), groups: arena.copy(groups), url: positions("url"), host: positions("host"),
                 port: positions("port"), scheme: positions("scheme"),
@@ -129,8 +136,8 @@ public final class NDJSONEventLayout: @unchecked Sendable {
         return Array(out.bytes)
     }
 
-    static func writeEventHead(_ category: RuleCategory, ruleID: String, into out: JSONBytes) {
-        let ecs = NDJSONReport.ecs(category, ruleID: ruleID)
+    static func writeEventHead(_ category: RuleCategory, ruleID: String, starting: Bool, into out: JSONBytes) {
+        let ecs = NDJSONReport.ecs(category, ruleID: ruleID, starting: starting)
         out.append(",\"event\":{\"kind\":\"event\",\"category\":[")
         for (index, value) in ecs.category.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -288,6 +295,8 @@ public final class NDJSONEventEncoder {
         out.append("},\"host\":{\"name\":")
         out.append(machineBytes(hit.record))
         out.append(UInt8(ascii: "}"))
+        // ECS `tags`: a record cut off (by a crash, say) and read as it is; its message may be incomplete.
+        if hit.record.isUnterminated { out.append(",\"tags\":[\"unterminated\"]") }
         if let pid = integer(hit.record.bytes(.process), entities: entities) {
             out.append(",\"process\":{\"pid\":")
             out.appendDecimal(pid)
@@ -485,7 +494,8 @@ public final class NDJSONEventEncoder {
         if let time = event.time { layout.zone.appendFormatted(utcMillis: time, to: out) } else { out.append("null") }
         out.append(",\"message\":")
         out.appendString(event.message)
-        NDJSONEventLayout.writeEventHead(event.category, ruleID: event.ruleID, into: out)
+        NDJSONEventLayout.writeEventHead(event.category, ruleID: event.ruleID,
+                                         starting: layout.startup.contains(event.ruleID), into: out)
         if let code = event.code {
             out.append(",\"code\":\"")
             out.appendDecimal(code)
@@ -511,6 +521,7 @@ public final class NDJSONEventEncoder {
         out.append("},\"host\":{\"name\":")
         out.appendString(event.machine)
         out.append(UInt8(ascii: "}"))
+        if event.unterminated { out.append(",\"tags\":[\"unterminated\"]") }
         if let pid = event.process.flatMap(Int.init) {
             out.append(",\"process\":{\"pid\":")
             out.appendDecimal(pid)

@@ -2,6 +2,7 @@ import GISLogCorrelation
 import GISLogRules
 import GISLogRecords
 import GISLogSupport
+import GISLogProbe
 
 /// The event feed for a SIEM: one JSON object per line, ECS field names as nested objects. First every
 /// extracted event (`event.kind: "event"`), then one coverage line per machine (`event.kind: "state"`: what
@@ -16,6 +17,10 @@ public struct NDJSONReport {
 
     public static let schemaVersion = 1
 
+    /// Write the matched events; false when the records were already written as they were read
+    /// (`--records all`), so only the coverage lines and the alerts remain.
+    public var includesEvents = true
+
     public init(_ report: Report, includeOriginal: Bool = false) {
         self.report = report
         self.includeOriginal = includeOriginal
@@ -26,12 +31,14 @@ public struct NDJSONReport {
 
     /// Writes the lines to `sink` one at a time (a large scan need not build one big string).
     public func write(to sink: (String) -> Void) {
-        let encoder = NDJSONEventEncoder(layout: eventLayout, redact: false)
-        let bytes = JSONBytes(capacity: 4096)
-        for event in report.events {
-            bytes.removeAll()
-            encoder.append(event, to: bytes)
-            sink(String(decoding: bytes.bytes, as: UTF8.self))
+        if includesEvents {
+            let encoder = NDJSONEventEncoder(layout: eventLayout, redact: false)
+            let bytes = JSONBytes(capacity: 4096)
+            for event in report.events {
+                bytes.removeAll()
+                encoder.append(event, to: bytes)
+                sink(String(decoding: bytes.bytes, as: UTF8.self))
+            }
         }
         writeSummary(to: sink)
     }
@@ -53,7 +60,7 @@ public struct NDJSONReport {
     // MARK: - ECS mapping
 
     /// ECS `event.category` and `event.type` for a rule category (ECS's allowed values).
-    static func ecs(_ category: RuleCategory, ruleID: String) -> (category: [String], type: [String], outcome: String) {
+    static func ecs(_ category: RuleCategory, ruleID: String, starting: Bool) -> (category: [String], type: [String], outcome: String) {
         switch category {
         case .certificate: return (["network"], ["connection", "error"], "failure")
         case .connectivity: return (["network"], ["connection", "error"], "failure")
@@ -61,8 +68,7 @@ public struct NDJSONReport {
         case .federation: return (["configuration", "network"], ["error"], "failure")
         case .publishing: return (["process"], ["end", "error"], "failure")
         case .restart:
-            let starting = Correlator.startupRules.contains(ruleID)
-            let failed = ruleID == "site-initialization-failed" || ruleID == "services-failed-to-start"
+                        let failed = ruleID == "site-initialization-failed" || ruleID == "services-failed-to-start"
             return (["host", "process"], [starting ? "start" : "end"] + (failed ? ["error"] : []), failed ? "failure" : "unknown")
         }
     }
@@ -70,7 +76,8 @@ public struct NDJSONReport {
     /// The event lines' layout, with this report's rule titles.
     private var eventLayout: NDJSONEventLayout {
         NDJSONEventLayout(titles: report.ruleTitles, builtin: report.ruleOrigins, references: report.ruleReferences,
-                          zone: zone, includeOriginal: includeOriginal)
+                          startup: Set(report.ruleEvidence.filter { $0.value == .machineStart }.keys), zone: zone,
+                          includeOriginal: includeOriginal)
     }
 
     private func line(for span: MachineSpan) -> String {
@@ -146,6 +153,9 @@ public struct NDJSONReport {
         json.field("events", cause.events)
         json.key("peers"); json.beginArray(); cause.peers.forEach { json.value($0) }; json.endArray()
         json.key("steps"); json.beginArray(); cause.steps.forEach { json.value($0) }; json.endArray()
+        if let probes = report.causeProbes {
+            json.key("probe"); json.beginArray(); for probe in probes[cause.findingID] ?? [] { ProbeJSON.write(probe, into: &json) }; json.endArray()
+        }
         json.endObject()
         json.endObject()
         json.endObject()
@@ -157,7 +167,8 @@ public struct NDJSONReport {
         json.beginObject()
         json.field("@timestamp", time(finding.firstSeen))
         json.field("message", finding.title)
-        let ecs = Self.ecs(finding.category, ruleID: finding.evidence.first?.ruleID ?? "")
+        let ecs = Self.ecs(finding.category, ruleID: finding.evidence.first?.ruleID ?? "",
+                          starting: report.ruleEvidence[finding.evidence.first?.ruleID ?? ""] == .machineStart)
         json.key("event")
         json.beginObject()
         json.field("kind", "alert")

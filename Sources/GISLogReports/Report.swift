@@ -2,6 +2,7 @@ public import GISLogCorrelation
 public import GISLogRules
 public import GISLogRecords
 public import GISLogSupport
+public import GISLogProbe
 
 /// Everything a report shows: what was read, what the rules found, what the correlation concluded.
 /// Renderers (text, JSON, Markdown, HTML) only lay it out.
@@ -12,7 +13,16 @@ public struct Report: Sendable {
     public var coverage: Coverage
     public var warnings: [ScanWarning]
     public var rulesLoaded: Int
+    /// The events, counted and sampled (bounded, whatever the number of events).
+    public var ledger: EvidenceLedger
+    /// Events per rule in the reported span, with the rule's category.
+    public var eventCounts: [(rule: String, category: RuleCategory, count: Int)] = []
+    /// Events in the reported span.
+    public var eventTotal: Int { eventCounts.reduce(0) { $0 + $1.count } }
+    /// Every event, in log order, for the NDJSON feed only (empty for the other formats).
     public var events: [Event]
+    /// What each rule's events are evidence of, by rule id.
+    public var ruleEvidence: [String: Evidence] = [:]
     public var diagnosis: Diagnosis
     /// Rule titles, whether each rule is built in, and its first reference URL, by id (for the NDJSON feed).
     public var ruleTitles: [String: String] = [:]
@@ -21,6 +31,9 @@ public struct Report: Sendable {
 
     /// Whether this run read only what earlier runs had not (`--state`).
     public var incremental = false
+
+    /// With `gislog scan --probe`: each cause's probes of its peers, by finding id (nil: no probing).
+    public var causeProbes: [String: [ProbeResult]]?
 
     /// The span asked for with `--since` / `--until`, resolved to instants (nil: open).
     public var since: Int64?
@@ -34,7 +47,8 @@ public struct Report: Sendable {
     /// - Parameters:
     ///   - events: every event found, in log order; the report keeps those inside `since`..<`until`.
     public init(version: String, inputs: [String], zone: LogTimeZone, coverage: Coverage, warnings: [ScanWarning],
-                ruleSet: RuleSet, events: [Event], diagnosis: Diagnosis, since: Int64? = nil, until: Int64? = nil) {
+                ruleSet: RuleSet, ledger: EvidenceLedger, events: [Event] = [], diagnosis: Diagnosis,
+                since: Int64? = nil, until: Int64? = nil) {
         self.version = version
         self.inputs = inputs
         self.zone = zone
@@ -43,6 +57,8 @@ public struct Report: Sendable {
         self.coverage = coverage
         self.warnings = warnings
         rulesLoaded = ruleSet.rules.count
+        self.ledger = ledger
+        eventCounts = ledger.counts(from: since, until: until)
         self.events = events.filter { event in
             guard let time = event.time else { return since == nil && until == nil }
             return (since.map { time >= $0 } ?? true) && (until.map { time < $0 } ?? true)
@@ -52,6 +68,7 @@ public struct Report: Sendable {
             ruleTitles[compiled.rule.id] = compiled.rule.title
             ruleOrigins[compiled.rule.id] = compiled.rule.origin.isBuiltin
             if let url = compiled.rule.references.lazy.compactMap(\.url).first { ruleReferences[compiled.rule.id] = url }
+            if let evidence = compiled.rule.evidence { ruleEvidence[compiled.rule.id] = evidence }
         }
     }
 

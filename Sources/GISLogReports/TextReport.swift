@@ -133,7 +133,7 @@ public struct TextReport {
         let skipped = coverage.skippedByReason.map { "\($0.count) \($0.reason.rawValue.replacingUnderscores)" }
         out += skipped.isEmpty ? "\n" : "; skipped " + skipped.joined(separator: ", ") + "\n"
         out += "  Bytes: \(Format.bytes(coverage.storedBytes)) on disk, \(Format.bytes(totals.decodedBytes)) of text\n"
-        out += "  Rules: \(report.rulesLoaded) loaded, \(Format.count(report.events.count)) events\n"
+        out += "  Rules: \(report.rulesLoaded) loaded, \(Format.count(report.eventTotal)) events\n"
         for span in coverage.machines {
             var line = "  \(span.machine): \(Format.count(span.records)) records"
             if let first = span.first, let last = span.last { line += ", \(time(first)) … \(time(last))" }

@@ -159,6 +159,49 @@ causes:
     references:
       - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_CLIENT_AUTH_CERT_NEEDED'
         url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
+
+# How the diagnosis weighs evidence. Each incident (one machine's failures calling one peer in one episode)
+# gets a score per cause in log-odds units: the prior plus, for every fact, its weight times how fully the
+# fact holds (0 to 1, growing smoothly with the measured value). The scores become probabilities with a
+# softmax (divided by confidence.temperature); the probability of the best cause is the confidence a
+# report shows. A --rules file may change any of these numbers (not add new names). The README ("How
+# causes are ranked") says what each fact measures.
+scoring:
+  # Priors: how likely each cause is before the incident's own facts.
+  prior.untrusted-ca: 0.0
+  prior.self-signed-certificate: -1.0
+  prior.token-expiry: -1.5
+  prior.machine-restart: -1.0
+  prior.specific: -1.0            # expired, hostname, revocation, client certificate
+  # What the error text names.
+  text.names-cause: 6.0           # share of failures whose text names this cause (12037, 12038, 12057, 12044, …)
+  text.trust: 3.0                 # share saying the CA is unknown or trust failed: the four causes of the KB alike
+  # machine-restart
+  restart.onset: 4.0              # a restart of the machine, its peer or the portal shortly before the first failure
+  restart.onset-scale-minutes: 5  # how fast that fades past --restart-window (a logistic curve, in minutes)
+  restart.quiet-before: 1.5       # no failures of the same calls in the hours before the restart
+  restart.quiet-hours: 1.0        # ... saturating over this many hours
+  restart.failed-before: -4.0     # the same calls failed in --lookback before the restart (3 or more: fully)
+  restart.stopped: 2.0            # the failures stopped while the machine kept logging
+  restart.persisted: -3.0         # the failures went on to the end of the machine's logs
+  restart.survived-restart: -6.0  # the failures went on after a later restart of the machine or its peer
+  survived.minutes: 10.0          # ... saturating over this many minutes of failures after it
+  # untrusted-ca: a trust problem does not heal by itself
+  untrusted.persisted: 2.5
+  untrusted.duration: 1.0
+  untrusted.duration-hours: 2.0
+  untrusted.stopped: -0.5
+  untrusted.survived-restart: 2.0 # a restart did not clear them
+  stopped.hours: 1.0              # "stopped while logging": saturating in the hours of logs after the last failure
+  # token-expiry
+  token.lift: 4.0                 # token errors before the failure minutes, above their rate anywhere in the logs
+  token.lift-full: 8.0            # the lift (x) at which that counts fully
+  token.recurrence: 3.0           # episodes coming back at a token lifetime (share of gaps)
+  # self-signed-certificate
+  selfsigned.marker: 4.0          # records naming a self-signed certificate, on either side
+  selfsigned.arcgis-endpoint: 0.7 # the failing calls go to an ArcGIS machine or port (default certificates)
+  # Confidence
+  confidence.temperature: 1.0
 """####),
         ("certificate.yaml", ####"""
 # Certificate and TLS trust failures.
@@ -176,6 +219,7 @@ causes:
 - id: wininet-invalid-ca
   title: WinINet does not trust the certificate authority (12045)
   category: certificate
+  evidence: unknown-ca
   level: high
   status: stable
   description: >
@@ -217,6 +261,7 @@ causes:
 - id: wininet-cert-date-invalid
   title: WinINet rejected an expired or not yet valid certificate (12037)
   category: certificate
+  evidence: expired
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -235,6 +280,7 @@ causes:
 - id: wininet-cert-cn-invalid
   title: WinINet found a certificate whose name does not match the host (12038)
   category: certificate
+  evidence: hostname
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -253,6 +299,7 @@ causes:
 - id: wininet-client-auth-cert-needed
   title: The server asked WinINet for a client certificate (12044)
   category: certificate
+  evidence: client-certificate
   level: medium
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -271,6 +318,7 @@ causes:
 - id: wininet-cert-errors
   title: WinINet found errors in the server certificate (12055)
   category: certificate
+  evidence: untrusted
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -289,6 +337,7 @@ causes:
 - id: wininet-cert-revocation-failed
   title: WinINet could not check whether the certificate was revoked (12057)
   category: certificate
+  evidence: revocation
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -307,6 +356,7 @@ causes:
 - id: wininet-invalid-cert
   title: WinINet found the certificate invalid (12169)
   category: certificate
+  evidence: untrusted
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -325,6 +375,7 @@ causes:
 - id: wininet-cert-revoked
   title: WinINet found the certificate revoked (12170)
   category: certificate
+  evidence: revocation
   level: critical
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -343,6 +394,7 @@ causes:
 - id: pkix-path-building-failed
   title: Java could not build a trusted certificate path (PKIX path building failed)
   category: certificate
+  evidence: unknown-ca
   level: high
   status: stable
   description: >
@@ -365,6 +417,7 @@ causes:
 - id: pkix-validity-check-failed
   title: Java rejected an expired certificate (PKIX validity check failed)
   category: certificate
+  evidence: expired
   level: high
   status: stable
   description: An expired certificate, typically on a Web Adaptor or another component in front of the portal.
@@ -385,10 +438,13 @@ causes:
 - id: pkix-path-validation-failed
   title: Java could not validate the certificate path (PKIX path validation failed)
   category: certificate
+  evidence: untrusted
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
-  pattern: 'PKIX path validation failed(?!:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?[Vv]alidity check failed)(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  pattern: 'PKIX path validation failed(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  # The validity check (an expired certificate) has a rule of its own.
+  unless: 'PKIX path validation failed:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?[Vv]alidity check failed'
   references:
     - title: 'Portal for ArcGIS: Configure the portal to trust certificates from your certifying authority'
       url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
@@ -403,11 +459,13 @@ causes:
 - id: ssl-handshake-failed
   title: A Java TLS handshake failed
   category: certificate
+  evidence: untrusted
   level: medium
   status: stable
   description: A TLS handshake failure that is not explained by a PKIX message in the same record.
   log_levels: [SEVERE, WARNING]
-  pattern: 'javax\.net\.ssl\.SSLHandshakeException(?![^\r\n]{0,200}PKIX)(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  pattern: 'javax\.net\.ssl\.SSLHandshakeException(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  unless: 'javax\.net\.ssl\.SSLHandshakeException[^\r\n]{0,200}PKIX'
   tags: [java, tls]
   samples:
     match:
@@ -419,6 +477,7 @@ causes:
 - id: unable-to-validate-tls-certificate
   title: Portal could not validate the TLS certificate of a Server it federates
   category: certificate
+  evidence: untrusted
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -439,6 +498,7 @@ causes:
 - id: failed-to-validate-ssl-certificate
   title: Portal could not validate an SSL certificate (collaboration or federation)
   category: certificate
+  evidence: unknown-ca
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -457,11 +517,13 @@ causes:
 - id: invalid-ssl-certificate-found
   title: ArcGIS found an invalid SSL certificate
   category: certificate
+  evidence: untrusted
   level: high
   status: stable
   description: The ArcGIS wording alone; the PKIX rules report the more specific reason when it follows.
   log_levels: [SEVERE, WARNING]
-  pattern: '(?i:Invalid SSL certificate found)(?!\.?\s*PKIX)'
+  pattern: '(?i)Invalid SSL certificate found'
+  unless: '(?i)Invalid SSL certificate found\.?\s*PKIX'
   tags: [tls]
   samples:
     match:
@@ -473,6 +535,7 @@ causes:
 - id: curl-ssl-error
   title: libcurl refused the server certificate (ArcGIS on Linux)
   category: certificate
+  evidence: untrusted
   level: high
   status: experimental
   description: >
@@ -496,6 +559,7 @@ causes:
 - id: self-signed-certificate
   title: A message names a self-signed certificate
   category: certificate
+  evidence: self-signed
   level: medium
   status: stable
   description: >
@@ -749,6 +813,7 @@ causes:
 - id: server-processes-terminated
   title: ArcGIS Server terminated its processes
   category: restart
+  evidence: machine-stop
   level: low
   status: stable
   codes: [7708]
@@ -763,6 +828,7 @@ causes:
 - id: web-server-stopped
   title: The ArcGIS Server web server stopped
   category: restart
+  evidence: machine-stop
   level: low
   status: stable
   codes: [7706]
@@ -777,6 +843,7 @@ causes:
 - id: server-machine-initializing
   title: An ArcGIS Server machine is starting
   category: restart
+  evidence: machine-start
   level: low
   status: stable
   codes: [6513]
@@ -791,6 +858,7 @@ causes:
 - id: server-machine-started
   title: An ArcGIS Server machine started
   category: restart
+  evidence: machine-start
   level: low
   status: experimental
   description: Code 6549; the English wording is not published, so any text with this code counts.
@@ -807,6 +875,7 @@ causes:
 - id: server-machine-stopped
   title: An ArcGIS Server machine stopped
   category: restart
+  evidence: machine-stop
   level: low
   status: experimental
   description: Code 6552; the English wording is not published, so any text with this code counts.
@@ -822,6 +891,7 @@ causes:
 - id: site-initialization-failed
   title: The ArcGIS Server site failed to initialize
   category: restart
+  evidence: machine-start
   level: high
   status: stable
   codes: [6505]
@@ -850,6 +920,7 @@ causes:
 - id: portal-web-server-restarting
   title: Portal found its web server stopped and restarts it
   category: restart
+  evidence: machine-start
   level: medium
   status: stable
   codes: [217064]
@@ -864,6 +935,7 @@ causes:
 - id: portal-log-service-started
   title: Portal's log service started (Portal is starting)
   category: restart
+  evidence: machine-start
   level: informational
   status: experimental
   codes: [217039]
@@ -883,6 +955,7 @@ causes:
 - id: invalid-token
   title: A token was refused as invalid
   category: token
+  evidence: token-error
   level: medium
   status: stable
   description: >
@@ -906,6 +979,7 @@ causes:
 - id: could-not-decrypt-token
   title: A token could not be decrypted
   category: token
+  evidence: token-error
   level: high
   status: stable
   description: The receiver could not decrypt the token, usually because the portal and server no longer share the same keys.
@@ -925,6 +999,7 @@ causes:
 - id: token-required
   title: A request came without the token it needed (499)
   category: token
+  evidence: token-error
   level: low
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -939,10 +1014,12 @@ causes:
 - id: token-expired
   title: A token had expired
   category: token
+  evidence: token-error
   level: medium
   status: stable
   log_levels: [SEVERE, WARNING]
-  pattern: '(?i)\b(?:token (?:has |had |is )?expired|expired token)\b'
+  # Word boundaries as classes: under (?i) they then mean the same in gislog and in Sigma's re|i.
+  pattern: '(?i)(?:^|[^a-z0-9_])(?:token (?:has |had |is )?expired|expired token)(?:[^a-z0-9_]|$)'
   tags: [token, expiry]
   samples:
     match:
@@ -954,6 +1031,7 @@ causes:
 - id: http-498-499
   title: An HTTP 498 or 499 token status was returned
   category: token
+  evidence: token-error
   level: low
   status: stable
   description: 498 means invalid or expired token, 499 token required (ArcGIS's own status codes).
@@ -973,6 +1051,7 @@ causes:
 - id: failed-to-generate-token
   title: A token could not be generated
   category: token
+  evidence: token-error
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
@@ -991,6 +1070,7 @@ causes:
 - id: failed-to-get-administrator-token
   title: A Web Adaptor or server could not get an administrator token from Portal
   category: token
+  evidence: token-error
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]

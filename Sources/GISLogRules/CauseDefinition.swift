@@ -51,8 +51,8 @@ extension RuleLoader {
             for entry in entries where !causeKeys.contains(entry.key.scalar ?? "") {
                 report(entry.key, "unknown key '\(entry.key.scalar ?? "")' in a cause" + suggestion(entry.key.scalar ?? "", causeKeys))
             }
-            for required in ["id", "title", "summary", "explains", "steps"] where byKey[required] == nil {
-                report(item, "missing '\(required)' (a cause needs id, title, summary, explains and steps)")
+            for required in ["id", "title", "summary", "steps"] where byKey[required] == nil {
+                report(item, "missing '\(required)' (a cause needs id, title, summary and steps)")
             }
             guard let idText, let id = CauseID(rawValue: idText) else {
                 if let idNode = byKey["id"]?.value {
@@ -78,5 +78,32 @@ extension RuleLoader {
             if ok { causes.append(cause) }
         }
         return causes
+    }
+}
+
+/// One weight of the diagnosis (`scoring:` in a causes file): a name such as `restart.onset` and a number.
+public struct ScoringEntry: Sendable, Hashable {
+    public var name: String
+    public var value: Double
+    public var origin: RuleOrigin
+}
+
+extension RuleLoader {
+    /// Parses a `scoring:` table: names to numbers.
+    static func parseScoring(_ node: YAMLNode, file: String, issues: inout [RuleIssue]) -> [ScoringEntry] {
+        guard case .mapping(let entries) = node.value else {
+            issues.append(issue(file, node, nil, "'scoring' must be a table of names and numbers (restart.onset: 4.0)"))
+            return []
+        }
+        var table: [ScoringEntry] = []
+        for entry in entries {
+            let name = entry.key.scalar ?? ""
+            guard let text = entry.value.scalar, let value = Double(text.trimmingSpaces()), value.isFinite else {
+                issues.append(issue(file, entry.value, nil, "scoring '\(name)' must be a finite number"))
+                continue
+            }
+            table.append(ScoringEntry(name: name, value: value, origin: RuleOrigin(file: file, line: entry.key.line, isBuiltin: false)))
+        }
+        return table
     }
 }

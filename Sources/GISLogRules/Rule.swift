@@ -21,6 +21,42 @@ public enum RuleCategory: String, Sendable, Hashable, CaseIterable, Comparable {
     }
 }
 
+/// What a rule's events are evidence of, for the diagnosis (`evidence:` in a rule file). Causes are scored
+/// from these classes, never from rule ids, so a rule file may add or replace rules freely: a new rule with
+/// `evidence: unknown-ca` counts exactly as the built-in 12045 rule does.
+public enum Evidence: String, Sendable, Hashable, CaseIterable {
+    // Certificate failures, by what the error text itself names.
+    /// The issuing CA is not trusted (WinINet 12045, Java PKIX path building, "the CA needs to be trusted").
+    case unknownCA = "unknown-ca"
+    /// A trust failure that does not say why (12055, 12169, "could not validate the certificate").
+    case untrusted
+    /// The certificate is expired or not yet valid (12037, PKIX validity check).
+    case expired
+    /// The certificate does not name the host called (12038, "No subject alternative DNS name matching").
+    case hostname
+    /// Revocation could not be checked, or the certificate is revoked (12057, 12170).
+    case revocation
+    /// The other side asks for a client certificate (12044).
+    case clientCertificate = "client-certificate"
+    // Markers: not failures themselves.
+    /// A message names a self-signed certificate.
+    case selfSigned = "self-signed"
+    /// A token was refused, had expired, or could not be made or read.
+    case tokenError = "token-error"
+    /// A machine (not a single service) is stopping.
+    case machineStop = "machine-stop"
+    /// A machine (not a single service) is starting, or starting an upgrade.
+    case machineStart = "machine-start"
+
+    /// Classes whose events are certificate failures: the symptoms the causes compete to explain.
+    public var isFailure: Bool {
+        switch self {
+        case .unknownCA, .untrusted, .expired, .hostname, .revocation, .clientCertificate: true
+        case .selfSigned, .tokenError, .machineStop, .machineStart: false
+        }
+    }
+}
+
 /// How much an event matters on its own, in Sigma's words (`level` in a rule file).
 public enum RuleSeverity: String, Sendable, Hashable, CaseIterable, Comparable {
     case informational, low, medium, high, critical
@@ -71,7 +107,14 @@ public struct Rule: Sendable {
     /// Sigma's `status` (`stable`, `test`, `experimental`, …); informational.
     public var status: String?
     public var description: String?
+    /// Sigma's `author`, `date` and `modified`; informational (the Sigma export carries them).
+    public var author: String?
+    public var date: String?
+    public var modified: String?
     public var pattern: String
+    /// A PCRE2 pattern that vetoes the rule: a record whose text it matches anywhere is not an event of the
+    /// rule (Sigma's `selection and not filter`; compiled with the same `caseless`).
+    public var unless: String?
     /// Match case-insensitively.
     public var caseless = false
     /// Only records at these levels (all when empty).
@@ -87,6 +130,8 @@ public struct Rule: Sendable {
     public var references: [RuleReference] = []
     public var falsePositives: [String] = []
     public var tags: [String] = []
+    /// What the rule's events are evidence of for the diagnosis (nil: reported, not weighed).
+    public var evidence: Evidence?
     public var mustMatch: [RuleSample] = []
     public var mustNotMatch: [RuleSample] = []
     public var origin: RuleOrigin

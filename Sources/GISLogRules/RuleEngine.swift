@@ -101,6 +101,7 @@ public final class RuleEngine {
                      file: InputFile) {
         switch matcher.match(compiled.pattern, text) {
         case .match(let groups):
+            if compiled.exception != nil && compiled.vetoes(text, matcher) { return }
             sink.accept(RuleHit(compiled: compiled, ruleIndex: index, groups: groups, text: text, record: record,
                                 file: file, engine: self))
         case .noMatch:
@@ -116,6 +117,7 @@ public final class RuleEngine {
     func event(of hit: borrowing RuleHit) -> Event {
         var event = Self.event(hit.compiled, record: hit.record, groups: hit.groups, text: hit.text, file: hit.file)
         if keepOriginal { event.original = TextRepair.string(hit.record.recordBytes) }
+        if hit.record.isUnterminated { event.unterminated = true }
         if let redactor {
             event.message = redactor.redact(event.message)
             for index in event.fields.indices { event.fields[index].value = redactor.redact(event.fields[index].value) }
@@ -176,6 +178,13 @@ public struct RuleHit: ~Copyable {
 
     /// The full event: strings copied, secrets redacted as the scan was asked.
     public func event() -> Event { engine.event(of: self) }
+
+    /// The raw bytes of group `number` when it took part in the match (see `CompiledRule.namedGroups`).
+    @inline(__always)
+    package func group(_ number: Int) -> UnsafeRawBufferPointer? {
+        guard number >= 0, number < groups.count, let range = groups[number] else { return nil }
+        return UnsafeRawBufferPointer(rebasing: text[range])
+    }
 
     /// The raw bytes of a named group that took part in the match (XML entities not decoded), or nil.
     package func field(_ name: String) -> UnsafeRawBufferPointer? {

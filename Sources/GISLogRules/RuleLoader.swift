@@ -9,10 +9,10 @@ public enum RuleLoader {
     /// Every key a rule may have.
     static let ruleKeys = [
         "id", "title", "category", "level", "status", "description", "author", "date", "modified",
-        "pattern", "caseless", "log_levels", "codes", "sources", "products", "literal", "references",
-        "falsepositives", "tags", "samples",
+        "pattern", "unless", "caseless", "log_levels", "codes", "sources", "products", "literal", "references",
+        "falsepositives", "tags", "evidence", "samples",
     ]
-    static let fileKeys = ["rules", "causes", "title", "description"]
+    static let fileKeys = ["rules", "causes", "scoring", "title", "description"]
     static let sampleKeys = ["match", "no_match"]
     static let sampleItemKeys = ["text", "fields"]
     static let referenceKeys = ["title", "url"]
@@ -29,6 +29,20 @@ public enum RuleLoader {
 
     /// Parses a file that may hold rules, a `causes:` list, or both.
     static func parseFile(_ text: String, file: String, isBuiltin: Bool) -> (rules: [Rule], causes: [CauseDefinition], issues: [RuleIssue]) {
+        let parsed = parseFileWithScoring(text, file: file, isBuiltin: isBuiltin)
+        return (parsed.rules, parsed.causes, parsed.issues)
+    }
+
+    /// Parses a file that may hold rules, a `causes:` list, a `scoring:` table, or several of them.
+    static func parseFileWithScoring(_ text: String, file: String, isBuiltin: Bool)
+        -> (rules: [Rule], causes: [CauseDefinition], scoring: [ScoringEntry], issues: [RuleIssue]) {
+        var scoring: [ScoringEntry] = []
+        let parsed = parseFileContent(text, file: file, isBuiltin: isBuiltin, scoring: &scoring)
+        return (parsed.rules, parsed.causes, scoring, parsed.issues)
+    }
+
+    private static func parseFileContent(_ text: String, file: String, isBuiltin: Bool, scoring: inout [ScoringEntry])
+        -> (rules: [Rule], causes: [CauseDefinition], issues: [RuleIssue]) {
         var issues: [RuleIssue] = []
         let root: YAMLNode
         do {
@@ -50,13 +64,16 @@ public enum RuleLoader {
             if let causesNode = entries.first(where: { $0.key.scalar == "causes" })?.value {
                 causes = parseCauses(causesNode, file: file, isBuiltin: isBuiltin, issues: &issues)
             }
+            if let scoringNode = entries.first(where: { $0.key.scalar == "scoring" })?.value {
+                scoring = parseScoring(scoringNode, file: file, issues: &issues)
+            }
             if let rulesNode = entries.first(where: { $0.key.scalar == "rules" })?.value {
                 guard case .sequence(let items) = rulesNode.value else {
                     issues.append(issue(file, rulesNode, nil, "'rules' must be a list of rules"))
                     return ([], causes, issues)
                 }
                 list = items
-            } else if !entries.contains(where: { $0.key.scalar == "causes" }) {
+            } else if !entries.contains(where: { $0.key.scalar == "causes" || $0.key.scalar == "scoring" }) {
                 issues.append(issue(file, root, nil, "no 'rules:' list; a rule file is a list of rules or has a 'rules:' list"))
                 return ([], [], issues)
             }
@@ -139,12 +156,19 @@ public enum RuleLoader {
         }
         rule.status = text("status")
         rule.description = text("description")
+        rule.author = text("author")
+        rule.date = text("date")
+        rule.modified = text("modified")
         if let caseless = text("caseless") {
             switch caseless {
             case "true", "yes": rule.caseless = true
             case "false", "no": rule.caseless = false
             default: report(byKey["caseless"]!.value, "'caseless' must be true or false")
             }
+        }
+        if let unless = text("unless") {
+            if unless.isEmpty { report(byKey["unless"]!.value, "'unless' is empty") }
+            rule.unless = unless
         }
         if let literal = text("literal") {
             if literal.isEmpty { report(byKey["literal"]!.value, "'literal' is empty") }
@@ -170,6 +194,12 @@ public enum RuleLoader {
             }
         }
         rule.tags = strings("tags", byKey, report).map(\.text)
+        if let evidence = text("evidence") {
+            if let value = Evidence(rawValue: evidence) { rule.evidence = value } else {
+                report(byKey["evidence"]!.value, "unknown evidence '\(evidence)'; expected one of "
+                       + Evidence.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
         rule.falsePositives = strings("falsepositives", byKey, report).map(\.text)
         if let references = byKey["references"]?.value {
             rule.references = parseReferences(references, report)

@@ -93,9 +93,18 @@ public enum RulePack {
         var rules: [Rule] = []
         var positions: [String: Int] = [:]
         var causes: [CauseID: CauseDefinition] = [:]
+        var scoring: [String: Double] = [:]
+        var userScoring: [ScoringEntry] = []
         for source in sources {
-            let (parsed, parsedCauses, problems) = RuleLoader.parseFile(source.text, file: source.name, isBuiltin: source.isBuiltin)
+            let (parsed, parsedCauses, parsedScoring, problems) = RuleLoader.parseFileWithScoring(
+                source.text, file: source.name, isBuiltin: source.isBuiltin)
             issues += problems
+            // The built-in causes file names every weight; other files may only change them.
+            if source.isBuiltin {
+                for entry in parsedScoring { scoring[entry.name] = entry.value }
+            } else {
+                userScoring += parsedScoring
+            }
             for cause in parsedCauses {
                 if let earlier = causes[cause.id], !(earlier.origin.isBuiltin && !cause.origin.isBuiltin) {
                     issues.append(RuleIssue(file: source.name, line: cause.origin.line, column: 1, ruleID: cause.id.rawValue,
@@ -136,7 +145,15 @@ public enum RulePack {
             }
             do throws(PCRE2Error) {
                 let pattern = try PCRE2Pattern(rule.pattern, caseless: rule.caseless)
-                let candidate = CompiledRule(rule: rule, pattern: pattern)
+                var exception: PCRE2Pattern?
+                do throws(PCRE2Error) {
+                    exception = try rule.unless.map { unless throws(PCRE2Error) in try PCRE2Pattern(unless, caseless: rule.caseless) }
+                } catch {
+                    issues.append(RuleIssue(file: rule.origin.file, line: rule.origin.line, column: 1, ruleID: rule.id,
+                                            message: "bad 'unless' pattern: PCRE2 says: \(error)"))
+                    continue
+                }
+                let candidate = CompiledRule(rule: rule, pattern: pattern, exception: exception)
                 let runSamples = switch checkSamples {
                 case .all: true
                 case .localOnly: !rule.origin.isBuiltin
@@ -162,7 +179,16 @@ public enum RulePack {
                                         message: "explains '\(ruleID)', which is not a loaded rule"))
             }
         }
+        for entry in userScoring {
+            if scoring[entry.name] == nil && !scoring.isEmpty {
+                issues.append(RuleIssue(file: entry.origin.file, line: entry.origin.line, column: 1, ruleID: nil,
+                                        message: "unknown scoring weight '\(entry.name)'"
+                                            + RuleLoader.suggestion(entry.name, scoring.keys.sorted())))
+            } else {
+                scoring[entry.name] = entry.value
+            }
+        }
         if !issues.isEmpty { throw RuleLoadError(issues: issues) }
-        return RuleSet(rules: compiled, causes: CauseID.allCases.compactMap { causes[$0] })
+        return RuleSet(rules: compiled, causes: CauseID.allCases.compactMap { causes[$0] }, scoring: scoring)
     }
 }

@@ -88,7 +88,7 @@ public enum RuleSampleTester {
         return bytes.withUnsafeMutableBytes { raw in
             let buffer = UnsafeRawBufferPointer(raw)
             guard compiled.literalPresent(in: buffer) else { return .noMatch }
-            return outcome(matcher.match(compiled.pattern, buffer), compiled, buffer, decoded: true)
+            return outcome(matcher.match(compiled.pattern, buffer), compiled, buffer, decoded: true, matcher)
         }
     }
 
@@ -105,15 +105,16 @@ public enum RuleSampleTester {
         }
         let text = record.textBytes
         guard compiled.literalPresent(in: text) else { return .noMatch }
-        return outcome(matcher.match(compiled.pattern, text), compiled, text, decoded: record.isDecoded)
+        return outcome(matcher.match(compiled.pattern, text), compiled, text, decoded: record.isDecoded, matcher)
     }
 
     private static func outcome(_ result: PCRE2MatchResult, _ compiled: CompiledRule, _ text: UnsafeRawBufferPointer,
-                                decoded: Bool) -> Outcome {
+                                decoded: Bool, _ matcher: PCRE2Matcher) -> Outcome {
         switch result {
         case .noMatch: return .noMatch
         case .limitReached, .failed: return .limit
         case .match(let groups):
+            if compiled.vetoes(text, matcher) { return .noMatch }
             return .match(compiled.fields(groups: groups, text: text, decoded: decoded))
         }
     }

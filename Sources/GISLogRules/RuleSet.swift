@@ -9,15 +9,18 @@ public final class CompiledRule: Sendable {
     public let pattern: PCRE2Pattern
     /// The literal every match contains (declared, or derived from the pattern), as bytes.
     let literal: [UInt8]?
+    /// The compiled `unless` pattern: a text it matches is not an event of the rule.
+    let exception: PCRE2Pattern?
     let levelMask: UInt8
     let sourcesLowercased: [[UInt8]]
     let productMask: UInt8
     /// Group numbers of the named groups, and their names.
-    let namedGroups: [(number: Int, name: String)]
+    package let namedGroups: [(number: Int, name: String)]
 
-    init(rule: Rule, pattern: PCRE2Pattern) {
+    init(rule: Rule, pattern: PCRE2Pattern, exception: PCRE2Pattern? = nil) {
         self.rule = rule
         self.pattern = pattern
+        self.exception = exception
         let literalText = rule.literal ?? (rule.caseless ? nil : LiteralExtractor.requiredLiteral(in: rule.pattern))
         literal = literalText.map { Array($0.utf8) }
         levelMask = rule.logLevels.isEmpty ? 0xFF : rule.logLevels.reduce(0) { $0 | 1 << $1.rawValue }
@@ -67,6 +70,13 @@ public final class CompiledRule: Sendable {
         return fields
     }
 
+    /// Whether the rule's `unless` pattern vetoes a text its pattern matched (a limit hit vetoes nothing).
+    func vetoes(_ text: UnsafeRawBufferPointer, _ matcher: PCRE2Matcher) -> Bool {
+        guard let exception else { return false }
+        if case .match = matcher.matches(exception, text) { return true }
+        return false
+    }
+
     /// Whether the text contains the required literal (always true without one).
     @inline(__always)
     func literalPresent(in text: UnsafeRawBufferPointer) -> Bool {
@@ -113,8 +123,11 @@ public final class RuleSet: @unchecked Sendable {
     public let maxCaptures: Int
     /// The causes the correlation can rank, with their words and steps (from the causes files).
     public let causes: [CauseDefinition]
+    /// The diagnosis's weights by name (`scoring:` in the causes files; the built-in file names them all).
+    public let scoring: [String: Double]
 
-    public init(rules: [CompiledRule], causes: [CauseDefinition] = []) {
+    public init(rules: [CompiledRule], causes: [CauseDefinition] = [], scoring: [String: Double] = [:]) {
+        self.scoring = scoring
         self.rules = rules
         self.causes = causes
         var ungatedLists = Array(repeating: [Int](), count: Level.allCases.count)

@@ -11,9 +11,37 @@ public enum AtomicFile {
         try write(bytes: Array(text.utf8), to: path)
     }
 
+    /// `.gislog-NAME-`: the start of the temporary files for `path`.
+    static func temporaryPrefix(of path: String) -> String {
+        ".gislog-" + (path.split(separator: "/").last.map(String.init) ?? "out") + "-"
+    }
+
+    /// Deletes the temporary files a killed writer of `path` left beside it. Only for a caller that alone
+    /// writes `path` (a run holding the state file's lock): another writer's file in progress would go too.
+    /// - Returns: how many were removed.
+    @discardableResult
+    public static func removeLeftovers(of path: String) -> Int {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let prefix = temporaryPrefix(of: path)
+        guard let handle = opendir(directory.isEmpty ? "/" : directory) else { return 0 }
+        defer { closedir(handle) }
+        var removed = 0
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            // mkstemp's six characters after the prefix, nothing else.
+            guard name.hasPrefix(prefix), name.utf8.count == prefix.utf8.count + 6 else { continue }
+            if unlink((directory.isEmpty ? "" : directory) + "/" + name) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     public static func write(bytes: [UInt8], to path: String) throws(WriteError) {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        var template = ((directory.isEmpty ? "/" : directory + "/") + ".gislog-XXXXXX").utf8CString.map { $0 }
+        // Named after the target, so that what a killed writer left behind can be told apart (see
+        // `removeLeftovers`).
+        var template = ((directory.isEmpty ? "/" : directory + "/") + temporaryPrefix(of: path) + "XXXXXX").utf8CString.map { $0 }
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw WriteError(description: "cannot create a file in \(directory): \(systemErrorText(errno))")

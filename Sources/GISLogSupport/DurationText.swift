@@ -1,14 +1,9 @@
 /// Parses durations such as `90s`, `15m`, `2h`, `1d`, `500ms`, or a bare number of minutes.
 public enum DurationText {
     public static func milliseconds(_ text: String) -> Int64? {
-        let trimmed = text.trimmingSpaces().lowercased()
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("min", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for (suffix, scale) in units.sorted(by: { $0.0.count > $1.0.count }) where trimmed.hasSuffix(suffix) {
-            guard let value = Double(trimmed.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
-            return Int64(value * Double(scale))
-        }
-        guard let minutes = Double(trimmed), minutes >= 0, minutes.isFinite else { return nil }
-        return Int64(minutes * 60_000)
+        // Out of Int64's range is not a duration either (converting it would trap).
+        guard let exact = exactMilliseconds(text), exact >= 0, exact < 9.2e18 else { return nil }
+        return Int64(exact)
     }
 
     /// `2 min`, `1 h 5 min`, `45 s`, for explanations.

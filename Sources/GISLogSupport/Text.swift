@@ -36,3 +36,22 @@ package func systemErrorText(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     return String(cString: text)
 }
+
+extension String {
+    /// Replaces control characters (ESC, CR, BEL, …) so log text cannot drive the terminal.
+    package func terminalSafe() -> String {
+        guard unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
+            return self
+        }
+        var out = ""
+        out.reserveCapacity(utf8.count + 16)
+        for scalar in unicodeScalars {
+            if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.append(Character(scalar))
+            }
+        }
+        return out
+    }
+}

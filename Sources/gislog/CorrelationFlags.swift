@@ -26,13 +26,19 @@ struct CorrelationFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Report causes at or above this confidence (0 to 1).", valueName: "number"))
     var minConfidence: Double = 0.3
 
+    /// The longest window any of the duration options takes.
+    static let maxWindow: Int64 = 30 * 86_400_000
+
+    func validate() throws { _ = try options() }
+
     func options() throws -> CorrelationOptions {
         var options = CorrelationOptions()
         func duration(_ text: String, _ flag: String) throws -> Int64 {
-            guard let value = DurationText.milliseconds(text) else {
-                throw ValidationError("--\(flag): '\(text)' is not a duration; write e.g. 90s, 15m, 2h")
+            do {
+                return try OptionValue.duration(text, option: "--" + flag, range: 0...Self.maxWindow)
+            } catch {
+                throw ValidationError(error.description)
             }
-            return value
         }
         options.restartWindow = try duration(restartWindow, "restart-window")
         options.fadeWindow = try duration(fadeWindow, "fade-window")
@@ -40,8 +46,11 @@ struct CorrelationFlags: ParsableArguments {
         options.tokenWindow = try duration(tokenWindow, "token-window")
         options.episodeGap = try duration(episodeGap, "episode-gap")
         options.burstGap = try duration(burstGap, "burst-gap")
-        guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be between 0 and 1") }
-        options.minimumConfidence = minConfidence
+        do {
+            options.minimumConfidence = try OptionValue.fraction(minConfidence, option: "--min-confidence", range: 0...1)
+        } catch {
+            throw ValidationError(error.description)
+        }
         return options
     }
 }

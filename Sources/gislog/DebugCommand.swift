@@ -4,6 +4,7 @@ internal import Glibc
 import GISLogRules
 import GISLogInput
 import GISLogSupport
+import GISLogCorrelation
 
 /// Hidden commands for measuring gislog itself (used by scripts/bench).
 struct DebugCommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct DebugCommand: ParsableCommand {
         commandName: "debug",
         abstract: "Commands for measuring gislog itself.",
         shouldDisplay: false,
-        subcommands: [ReadOnly.self, Patterns.self, Feed.self]
+        subcommands: [ReadOnly.self, Patterns.self, RuleTiming.self, Feed.self]
     )
 
     /// Prints the rule pack as one PCRE2 alternation, so that `rg -P` can look for the same things in a
@@ -38,7 +39,7 @@ struct DebugCommand: ParsableCommand {
             }
             let out = OutputFile.standardOutput()
             out.write(parts.joined(separator: "|") + "\n")
-            out.flush()
+            try out.finishOrFail("the patterns")
         }
 
         /// `(?<name>` → `(?:` (and the `(?P<name>` spelling).
@@ -74,12 +75,61 @@ struct DebugCommand: ParsableCommand {
         @Option(name: .customLong("jobs"), help: "Files read in parallel.")
         var jobs: Int = 1
 
+        func validate() throws {
+            do {
+                _ = try OptionValue.count(jobs, option: "--jobs", range: 1...ScanCommand.maxJobs)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+
         func run() throws {
             let discovery = LogDiscovery.discover(paths: paths)
             let bytes = InputBenchmark.readAll(discovery.files, workers: jobs)
             let out = OutputFile.standardOutput()
             out.write("\(discovery.files.count) files, \(bytes) bytes of text\n")
+            try out.finishOrFail("the result")
+        }
+    }
+
+    /// Times what every scan pays at start-up for its rules: reading the rule files' YAML, and the whole
+    /// load (YAML, checks, PCRE2 compilation) as `scan` does it.
+    struct RuleTiming: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rule-timing", abstract: "Time parsing and loading the rule files.")
+
+        @OptionGroup var rules: RuleOptions
+
+        @Option(help: "Passes to time (the mean is printed).")
+        var passes: Int = 200
+
+        func run() throws {
+            let sources = try rules.sources()
+            let passes = max(1, self.passes)
+            // CPU time of this thread: on a busy machine, wall-clock time mostly measures the neighbours.
+            let parsing = Self.cpuTime {
+                for _ in 0..<passes {
+                    for source in sources { _ = try? YAMLParser.parse(source.text) }
+                }
+            }
+            let loading = Self.cpuTime {
+                for _ in 0..<passes { _ = try? rules.load() }
+            }
+            let bytes = sources.reduce(0) { $0 + $1.text.utf8.count }
+            let out = OutputFile.standardOutput()
+            func perPass(_ seconds: Double) -> String { "\(Int(seconds / Double(passes) * 1e6)) µs" }
+            out.write("\(sources.count) rule files, \(bytes) bytes, \(passes) passes; CPU time per pass: "
+                      + "YAML \(perPass(parsing)), whole load \(perPass(loading))\n")
             out.flush()
+        }
+
+        /// Seconds of CPU time the calling thread spends in `body`.
+        static func cpuTime(_ body: () -> Void) -> Double {
+            var start = timespec(), end = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start)
+            body()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end)
+            return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
         }
     }
 }

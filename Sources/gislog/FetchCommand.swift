@@ -17,110 +17,93 @@ struct FetchCommand: ParsableCommand {
             Credentials: --token-file FILE, --token TOKEN, or --user NAME with the password in the \
             GISLOG_PASSWORD environment variable (or typed at the prompt). A password is never an argument.
 
+            Records that a page boundary repeats are written once. With --state FILE, each run continues \
+            from where the last one ended and writes only records not fetched before; a run that fails or is \
+            killed adds nothing and leaves the state as it was. One run at a time per state file.
+
             Exit codes: 0 fetched, 2 could not run.
 
             Examples:
               gislog fetch --server https://gis:6443/arcgis --user admin --out logs/
               gislog fetch --portal https://portal:7443/arcgis --token-file t.txt \\
                 --since 7d --ca-file site-root-ca.pem --out logs/
+              gislog fetch --server https://gis:6443/arcgis --user admin --state gis.fetch-state \\
+                --keep 14d --out logs/
               gislog scan logs/
             """
     )
 
-    @Option(help: ArgumentHelp("ArcGIS Server base URL, e.g. https://host:6443/arcgis.", valueName: "url"))
-    var server: String?
+    @OptionGroup var site: SiteOptions
 
-    @Option(help: ArgumentHelp("Portal for ArcGIS base URL, e.g. https://host:7443/arcgis.", valueName: "url"))
-    var portal: String?
-
-    @Option(help: ArgumentHelp("Fetch from this time on: 24h, 7d, 2026-11-14, 2026-11-14T13:00:00Z.", valueName: "time"))
+    @Option(help: ArgumentHelp("Fetch from this time on: 24h, 7d, 2026-11-14, 2026-11-14T13:00:00Z (with --state: the first run only).",
+                                valueName: "time"))
     var since: String = "24h"
 
     @Option(help: ArgumentHelp("Folder to write the pages to (created when missing).", valueName: "dir"),
             completion: .directory)
     var out: String
 
-    @Option(help: ArgumentHelp("PEM file of the CA certificates to trust for the site.", valueName: "file"),
-            completion: .file())
-    var caFile: String?
+    @Option(help: ArgumentHelp("Continue from where the last run with this state file ended: only records not fetched before are written.",
+                               valueName: "file"), completion: .file())
+    var state: String?
 
-    @Option(help: ArgumentHelp("A token file: the token on its first line.", valueName: "file"), completion: .file())
-    var tokenFile: String?
+    @Option(help: ArgumentHelp("Remove page files in --out last written longer ago than this: 14d, 36h.", valueName: "duration"))
+    var keep: String?
 
-    @Option(help: ArgumentHelp("A token (visible to other users in the process list; prefer --token-file).",
-                               valueName: "token"))
-    var token: String?
-
-    @Option(help: ArgumentHelp("An administrator account; the password comes from GISLOG_PASSWORD or a prompt.",
-                               valueName: "name"))
-    var user: String?
-
-    @Option(help: "Lowest level to fetch: SEVERE, WARNING, INFO, FINE, VERBOSE or DEBUG.")
-    var level: String = "INFO"
-
-    @Option(help: "Records per page, at most 10000.")
-    var pageSize: Int = LogQueryPager.maximumPageSize
+    @OptionGroup var incremental: IncrementalOptions
+    @OptionGroup var waitLock: WaitLockOption
 
     @Option(help: ArgumentHelp("Zone for --since times written without an offset.", valueName: "zone"))
     var timezone: String = "local"
 
     func validate() throws {
-        if server == nil && portal == nil { throw ValidationError("give --server URL, --portal URL, or both") }
-        if [tokenFile != nil, token != nil, user != nil].filter({ $0 }).count != 1 {
-            throw ValidationError("give exactly one of --token-file, --token or --user")
+        if !site.requested { throw ValidationError("give --server URL, --portal URL, or both") }
+        if let keep, DurationText.milliseconds(keep) == nil {
+            throw ValidationError("--keep: '\(keep)' is not a duration; write e.g. 14d")
         }
-        if !(1...LogQueryPager.maximumPageSize).contains(pageSize) {
-            throw ValidationError("--page-size must be between 1 and \(LogQueryPager.maximumPageSize)")
-        }
-        let levels = ["SEVERE", "WARNING", "INFO", "FINE", "VERBOSE", "DEBUG"]
-        if !levels.contains(level.uppercased()) { throw ValidationError("--level must be one of \(levels.joined(separator: ", "))") }
     }
 
     func run() throws {
         let zone: LogTimeZone
         do { zone = try LogTimeZone.named(timezone) } catch { throw CommandFailure("--timezone: \(error.description)") }
+        let now = TimeSpec.now()
         let oldest: Int64
-        do { oldest = try TimeSpec.parse(since, zone: zone, now: TimeSpec.now()) } catch { throw CommandFailure("--since: \(error)") }
-        let credentials = try self.credentials()
+        do { oldest = try TimeSpec.parse(since, zone: zone, now: now) } catch { throw CommandFailure("--since: \(error)") }
+        let keepMilliseconds = keep.flatMap { DurationText.milliseconds($0) }
+        let stdout = OutputFile.standardOutput()
+        if let state {
+            let lock = try lockState(state, wait: waitLock.waitMilliseconds)
+            let summary = try runIncrementalFetch(site, incremental, folder: out, statePath: state, since: oldest,
+                                                  keep: keepMilliseconds, lock: lock)
+            stdout.write(describe(summary, into: out) + " Next: gislog scan --state SCAN-STATE \(out)\n")
+            try stdout.finishOrFail("the summary")
+            return
+        }
+        let credentials = try site.credentials()
         let err = OutputFile.standardError()
+        var total = FetchSummary()
         do {
             try AdminLogFetcher.prepare(directory: out)
-            let fetcher = AdminLogFetcher(client: try HTTPSClient(caFile: caFile))
-            var total = (pages: 0, records: 0)
-            for (site, url) in [(AdminSite.server, server), (.portal, portal)] {
-                guard let url else { continue }
-                var pager = LogQueryPager(site: site, baseURL: url, oldest: oldest, level: level.uppercased(),
-                                          pageSize: pageSize)
+            let fetcher = try site.fetcher()
+            for target in site.targets {
+                var pager = LogQueryPager(site: target.site, baseURL: target.url, oldest: oldest,
+                                          level: site.level.uppercased(), pageSize: site.pageSize)
                 // Progress only at a terminal: from cron, stderr is mail.
                 let showProgress = isatty(STDERR_FILENO) == 1
                 let summary = try fetcher.fetch(&pager, credentials: credentials, into: out) { pages, records in
                     guard showProgress else { return }
-                    err.write("gislog: \(site.rawValue): page \(pages), \(records) records\n")
+                    err.write("gislog: \(target.site.rawValue): page \(pages), \(records) records\n")
                     err.flush()
                 }
-                total.pages += summary.pages
-                total.records += summary.records
+                total.add(summary)
             }
-            let stdout = OutputFile.standardOutput()
-            stdout.write("Fetched \(total.records) records in \(total.pages) page(s) into \(out). Next: gislog scan \(out)\n")
-            stdout.flush()
+            if let keepMilliseconds {
+                total.removed = IncrementalFetch.removePages(in: out, olderThan: now - keepMilliseconds)
+            }
         } catch {
             throw CommandFailure(error.description)
         }
-    }
-
-    private func credentials() throws -> FetchCredentials {
-        if let token { return .token(token) }
-        if let tokenFile {
-            do { return try FetchCredentials.tokenFile(tokenFile) } catch { throw CommandFailure(error.description) }
-        }
-        let name = user ?? ""
-        if let password = getenv("GISLOG_PASSWORD").map({ String(cString: $0) }), !password.isEmpty {
-            return .account(user: name, password: password)
-        }
-        guard isatty(STDIN_FILENO) == 1, let typed = getpass("Password for \(name): ") else {
-            throw CommandFailure("--user \(name): set GISLOG_PASSWORD or run at a terminal to type the password")
-        }
-        return .account(user: name, password: String(cString: typed))
+        stdout.write(describe(total, into: out) + " Next: gislog scan \(out)\n")
+        try stdout.finishOrFail("the summary")
     }
 }

@@ -23,19 +23,23 @@ struct GISLog: ParsableCommand {
               gislog scan --state site.state --quiet-if-clean --format markdown logs/
               gislog scan --format ndjson logs/ >> events.ndjson
               gislog fetch --server https://gis:6443/arcgis --user admin --out logs/
+              gislog scan --probe logs/             (then check the failing peers' certificates live)
+              gislog probe --save-chain certs/ portal.example.org
               gislog rules test my-rules.yaml
 
             Shell completions: gislog --generate-completion-script bash|zsh|fish
             Exit codes: 0 nothing found, 1 causes found, 2 could not run.
             """,
         version: version,
-        subcommands: [ScanCommand.self, FetchCommand.self, RulesCommand.self, DebugCommand.self],
+        subcommands: [ScanCommand.self, FetchCommand.self, ProbeCommand.self, RulesCommand.self, DebugCommand.self],
         defaultSubcommand: nil
     )
 
     /// Runs the command and maps every failure onto exit code 2 ("could not run"), as the README promises;
     /// swift-argument-parser alone would use 64 for usage errors.
     static func main() {
+        // A file-size limit (ulimit -f) must be a failed write with a message and exit 2, not a killed process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -47,7 +51,14 @@ struct GISLog: ParsableCommand {
             if code == .success {
                 let out = OutputFile.standardOutput()
                 out.write(message + "\n")
-                out.flush()
+                do {
+                    try out.finish()
+                } catch {
+                    let err = OutputFile.standardError()
+                    err.write("gislog: cannot write to standard output: \(error)\n")
+                    err.flush()
+                    Glibc.exit(2)
+                }
                 Glibc.exit(0)
             }
             let err = OutputFile.standardError()

@@ -13,19 +13,21 @@ import GISLogSupport
 final class NDJSONFeed {
     let stream: NDJSONEventStream
     private let destination: Destination
+    private let output: String?
 
     private enum Destination {
         case standardOutput
         case heldForStandardOutput(TemporaryFile)
-        case file(AtomicFileWriter)
+        case file(StreamingAtomicFile)
     }
 
     init(output: String?, holdUntilDone: Bool, ruleSet: RuleSet, options: ScanOptions, since: Int64?, until: Int64?)
         throws(CommandFailure) {
         let descriptor: Int32
+        self.output = output
         if let output {
             do {
-                let file = try AtomicFileWriter(path: output)
+                let file = try StreamingAtomicFile(target: output)
                 destination = .file(file)
                 descriptor = file.descriptor
             } catch {
@@ -65,13 +67,14 @@ final class NDJSONFeed {
     private var where_: String {
         switch destination {
         case .standardOutput, .heldForStandardOutput: "standard output"
-        case .file(let file): file.path
+        case .file: output ?? "the --output file"
         }
     }
 
     /// After the scan: the lines after the events, then the feed is put in place.
+    /// - Parameter kept: what to add to the message when the feed did not get out (the state was kept).
     /// - Throws: a failed write (exit 2: the state is then not saved, and the next run writes it again).
-    func finish(_ report: NDJSONReport) throws(CommandFailure) {
+    func finish(_ report: NDJSONReport, kept: String) throws(CommandFailure) {
         var failure = stream.finish()
         if let problem = stream.output.spoolProblem {
             let err = OutputFile.standardError()
@@ -89,10 +92,19 @@ final class NDJSONFeed {
         }
         if let failure {
             if case .file(let file) = destination { file.abandon() }
-            throw CommandFailure("cannot write the NDJSON feed to \(where_): \(systemErrorText(failure))")
+            if output != nil { throw CommandFailure("--output: cannot write \(where_): \(systemErrorText(failure))" + kept) }
+            throw CommandFailure("cannot write the report to standard output: \(systemErrorText(failure))" + kept)
         }
-        if case .file(let file) = destination {
-            do { try file.commit() } catch { throw CommandFailure("--output: \(error)") }
+        switch destination {
+        case .file(let file):
+            do { try file.commit(appending: "") } catch { throw CommandFailure("--output: \(error)" + kept) }
+        case .standardOutput, .heldForStandardOutput:
+            // A regular file behind stdout is synced, and a failure only reported then is heard too.
+            do {
+                try OutputFile.standardOutput().finish()
+            } catch {
+                throw CommandFailure("cannot write the report to standard output: \(error)" + kept)
+            }
         }
     }
 

@@ -18,7 +18,7 @@ struct RulesCommand: ParsableCommand {
               gislog rules check my-rules.yaml
               gislog rules test --no-default-rules my-rules/
             """,
-        subcommands: [List.self, Check.self, Test.self]
+        subcommands: [List.self, Check.self, Test.self, Export.self]
     )
 
     struct List: ParsableCommand {
@@ -41,7 +41,7 @@ struct RulesCommand: ParsableCommand {
                           + gates(rule) + "\n")
             }
             out.write("\n\(set.rules.count) rules\n")
-            out.flush()
+            try out.finishOrFail("the rule list")
         }
 
         private func gates(_ rule: Rule) -> String {
@@ -76,8 +76,8 @@ struct RulesCommand: ParsableCommand {
                 let set = try RulePack.load(sources)
                 let out = OutputFile.standardOutput()
                 out.write("ok: \(set.rules.count) rules in \(sources.count) file\(sources.count == 1 ? "" : "s")\n")
-                out.flush()
-            } catch {
+                try out.finishOrFail("the result")
+            } catch let error as RuleLoadError {
                 throw RuleFailure(error)
             }
         }
@@ -133,7 +133,7 @@ struct RulesCommand: ParsableCommand {
             if !noSamples.isEmpty {
                 out.write("rules without samples: " + noSamples.joined(separator: ", ") + "\n")
             }
-            out.flush()
+            try out.finishOrFail("the test results")
             if failedRules > 0 { throw ExitCode(1) }
         }
     }

@@ -6,6 +6,13 @@ import GISLogReports
 import GISLogSupport
 import GISLogRecords
 import GISLogKit
+import GISLogFetch
+
+/// Which records `--format ndjson` writes.
+enum FeedRecords: String, ExpressibleByArgument, CaseIterable {
+    case matched
+    case all
+}
 
 /// Output formats of `gislog scan`.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -33,11 +40,14 @@ struct ScanCommand: ParsableCommand {
               gislog scan --timezone=-05:00 server-logs/ portal-logs/   (a negative offset needs the =)
               gislog scan --format json /arcgis/arcgisserver/logs > report.json
               gislog scan --rules site-rules.yaml /arcgis/arcgisserver/logs
+              gislog scan --server https://gis:6443/arcgis --user siteadmin --state site.state --quiet-if-clean
+                (fetches what is new through the Admin API into a cache folder, then scans it)
+              gislog scan --probe --ca-file portal-roots.pem /arcgis/arcgisserver/logs
             """
     )
 
     @Argument(help: "Log files or folders to read.", completion: .file())
-    var paths: [String]
+    var paths: [String] = []
 
     @Option(help: ArgumentHelp(
         "Zone the logs were written in: an IANA name (America/New_York), an offset (+01:00), or 'local'.",
@@ -49,6 +59,10 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(help: "With --format ndjson, include each record as written in event.original.")
     var includeOriginal = false
+
+    @Option(help: ArgumentHelp("With --format ndjson: 'matched' writes the records a rule matched (default), 'all' every record, as it is read.",
+                               valueName: "matched|all"))
+    var records: FeedRecords = .matched
 
     @Flag(help: "Show tokens, passwords and Authorization values as they are in the logs (they are redacted by default).")
     var noRedact = false
@@ -75,6 +89,16 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "With --state: ignore the existing state file (even a corrupt one) and start over.")
     var resetState = false
 
+    @Option(help: ArgumentHelp(
+        "With --state: if another run holds the state file, wait this long for it (e.g. 10m) instead of exiting 2 at once.",
+        valueName: "duration"))
+    var waitLock: String?
+
+    @Option(help: ArgumentHelp(
+        "With --state: a record cut off at the end of a log unchanged for this long (default 10m), or whose folder holds a newer log, is read as it is instead of waiting for its end.",
+        valueName: "duration"))
+    var settle: String?
+
     @OptionGroup(title: "Correlation") var correlation: CorrelationFlags
 
     @Option(help: ArgumentHelp("Cut records longer than this many bytes (they are flagged and counted).",
@@ -93,10 +117,56 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Never show progress on stderr (it is shown only on a terminal, for scans longer than a moment).")
     var noProgress = false
 
+    @OptionGroup(title: "Fetch first through the Admin API (--server, --portal)") var fetching: ScanFetchOptions
+
+    @Flag(help: "After correlation, check the certificates of the failing calls' peers live (TLS, no credentials) and rank what the probe confirms first. Without it a scan never touches the network.")
+    var probe = false
+
+    // --ca-file and --timeout are shared with --server/--portal (see the fetch options): the same trust store
+    // and time limit serve every TLS connection a scan makes.
+    @Option(help: ArgumentHelp(
+        "With --probe: connect to ADDR:PORT for HOST:PORT, still sending and checking the name HOST (curl's meaning; "
+            + "repeatable).", valueName: "host:port:addr:port"))
+    var connectTo: [String] = []
+
     func validate() throws {
-        guard maxRecordSize >= 1024 else { throw ValidationError("--max-record-size must be at least 1024") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        do {
+            _ = try OptionValue.count(maxRecordSize, option: "--max-record-size", range: 1024...(1 << 30))
+            if let jobs { _ = try OptionValue.count(jobs, option: "--jobs", range: 1...Self.maxJobs) }
+            _ = try OptionValue.size(maxDecompressed, option: "--max-decompressed", range: 1...(1 << 60))
+            if let waitLock { _ = try OptionValue.duration(waitLock, option: "--wait-lock", range: 0...Self.maxWaitLock) }
+            if let settle { _ = try OptionValue.duration(settle, option: "--settle", range: 0...CorrelationFlags.maxWindow) }
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if state == nil {
+            if waitLock != nil && !fetching.site.requested {
+                throw ValidationError("--wait-lock applies only with --state FILE or --server/--portal")
+            }
+            if settle != nil { throw ValidationError("--settle applies only with --state FILE") }
+        }
+        if paths.isEmpty && !fetching.site.requested {
+            throw ValidationError("give log files or folders to read, or --server/--portal URL to fetch them first")
+        }
+        if !probe && !fetching.site.requested {
+            let given = [("--ca-file", fetching.site.caFile != nil), ("--timeout", fetching.site.timeout != nil),
+                         ("--connect-to", !connectTo.isEmpty)].filter(\.1).map(\.0)
+            if !given.isEmpty {
+                throw ValidationError("\(given.joined(separator: ", ")) \(given.count == 1 ? "is" : "are") for --probe "
+                                      + "or --server/--portal")
+            }
+        } else if !probe && !connectTo.isEmpty {
+            throw ValidationError("--connect-to is for --probe")
+        }
+        if records == .all && format != .ndjson { throw ValidationError("--records all needs --format ndjson") }
+        if records == .all && quietIfClean {
+            throw ValidationError("--records all writes every record as it is read, so it cannot be quiet when clean; drop --quiet-if-clean")
+        }
     }
+
+    static let maxJobs = 1024
+    /// The longest `--wait-lock`: a nightly run that waits longer than a day is stuck behind another.
+    static let maxWaitLock: Int64 = 86_400_000
 
     func run() throws {
         let zone: LogTimeZone
@@ -105,16 +175,30 @@ struct ScanCommand: ParsableCommand {
         } catch {
             throw CommandFailure("--timezone: \(error.description)")
         }
+        // With --server/--portal, fetch first; the fetch state's lock is held until the scan is done.
+        let fetched = fetching.site.requested
+            ? try fetching.fetch(zone: zone, wait: OptionValue.duration(waitLock ?? "0", option: "--wait-lock",
+                                                                     range: 0...Self.maxWaitLock))
+            : nil
+        defer { withExtendedLifetime(fetched?.lock) {} }
+        let paths = self.paths + (fetched.map { [$0.folder] } ?? [])
         var options = ScanOptions(paths: paths, timeZone: zone)
         options.maxRecordBytes = maxRecordSize
-        guard let cap = ByteSize.parse(maxDecompressed), cap > 0 else {
-            throw CommandFailure("--max-decompressed: '\(maxDecompressed)' is not a size; write e.g. 500M or 8G")
-        }
-        options.maxDecompressedBytes = cap
+        options.maxDecompressedBytes = try OptionValue.size(maxDecompressed, option: "--max-decompressed", range: 1...(1 << 60))
+        options.settleMillis = try OptionValue.duration(settle ?? "10m", option: "--settle", range: 0...CorrelationFlags.maxWindow)
         options.workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         options.redactSecrets = !noRedact
         options.keepOriginalRecords = includeOriginal
         let scanner = LogScanner(options: options)
+        if scanner.discovery.files.isEmpty, let fetched, self.paths.isEmpty {
+            // A site that has logged nothing yet at this level: nothing to scan is not a failure.
+            if !quietIfClean {
+                let err = OutputFile.standardError()
+                err.write("gislog: nothing fetched into \(fetched.folder) yet; nothing to scan\n")
+                err.flush()
+            }
+            throw ExitCode(0)
+        }
         if scanner.discovery.files.isEmpty {
             let err = OutputFile.standardError()
             for warning in scanner.discovery.warnings { err.write("gislog: \(warning)\n") }
@@ -123,11 +207,23 @@ struct ScanCommand: ParsableCommand {
             err.flush()
             throw ExitCode(2)
         }
+        // OpenSSL and the trust store are checked before the scan, so a bad --ca-file stops it at once.
+        let prober = probe ? try ProbeNetworkOptions.prober(caFile: fetching.site.caFile, timeout: fetching.site.timeout,
+                                                             connectTo: connectTo) : nil
         // One big .gz starts inflating on its own thread while the rules load.
         if state == nil { scanner.openEarly() }
         let ruleSet = try rules.load()
         let now = TimeSpec.now()
         var previous: ScanState?
+        // One run per state file, from before the state is read until after it is saved.
+        var lock: StateLock?
+        if let state {
+            let wait = try OptionValue.duration(waitLock ?? "0", option: "--wait-lock", range: 0...Self.maxWaitLock)
+            do { lock = try StateLock.acquire(path: state, wait: wait) } catch { throw CommandFailure(error.description) }
+            // A run killed while saving left its temporary file; no other run can be writing one now.
+            AtomicFile.removeLeftovers(of: state)
+        }
+        defer { withExtendedLifetime(lock) {} }
         if let state {
             do {
                 previous = resetState ? ScanState() : try ScanState.load(path: state)
@@ -143,38 +239,58 @@ struct ScanCommand: ParsableCommand {
         correlationOptions.reportFrom = try instant(since, "since")
         correlationOptions.reportUntil = try instant(until, "until")
 
-        let pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
+        var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
                                 now: now, version: GISLog.version)
-        // The feed's events leave while the scan runs; its last lines follow the report.
-        let feed = format == .ndjson
+        // The matched events leave while the scan runs; the feed's last lines follow the report.
+        let feed = format == .ndjson && records == .matched
             ? try NDJSONFeed(output: output, holdUntilDone: state != nil || quietIfClean, ruleSet: ruleSet,
                              options: options, since: correlationOptions.reportFrom, until: correlationOptions.reportUntil)
             : nil
+        // --records all: records go out while they are read, into stdout or the temporary file behind --output.
+        var streamed: StreamingAtomicFile?
+        if records == .all {
+            var descriptor: Int32 = 1
+            if let output {
+                do {
+                    streamed = try StreamingAtomicFile(target: output)
+                } catch {
+                    throw CommandFailure("--output: \(error)")
+                }
+                descriptor = streamed!.descriptor
+            }
+            pipeline.recordFeed = ECSRecordFeed(descriptor: descriptor, zone: zone, includeOriginal: includeOriginal,
+                                                redact: !noRedact, since: correlationOptions.reportFrom,
+                                                until: correlationOptions.reportUntil)
+        }
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()
         let outcome = pipeline.run(scanner, progress: progress, eventSink: feed?.sinks)
         meter.stop()
-        let report = outcome.report
+        var report = outcome.report
+        try ScanChecks.requireReadableLogs(report)
+        ScanChecks.warnAboutUnreadableFiles(report)
+        if let prober { report.probePeers(with: prober, definitions: ruleSet.causes) }
         // The state is saved only after the report is out: a run killed (or failing) before is simply run again.
-        func saveState() {
+        func saveState() throws {
             guard let state, let next = outcome.nextState else { return }
             do {
                 try next.save(path: state, now: now)
             } catch {
-                let err = OutputFile.standardError()
-                err.write("gislog: cannot save the state file: \(error); the next run will read the same logs again\n")
-                err.flush()
+                throw CommandFailure("cannot save the state file \(state): \(error); the next run will read the same logs "
+                    + "again, so what this run reported may be reported once more")
             }
         }
         if quietIfClean && report.isClean {
             feed?.discard()
-            saveState()
+            try saveState()
             throw ExitCode(report.exitStatus)
         }
+        // A report that did not get out stops the run before the state moves on: the next run reports it again.
+        let kept = state.map { "; the state file \($0) was not advanced, so the next run reports the same again" } ?? ""
         if let feed {
-            try feed.finish(NDJSONReport(report, includeOriginal: includeOriginal))
-            saveState()
+            try feed.finish(NDJSONReport(report, includeOriginal: includeOriginal), kept: kept)
+            try saveState()
             throw ExitCode(report.exitStatus)
         }
         let text: String
@@ -183,20 +299,36 @@ struct ScanCommand: ParsableCommand {
         case .json: text = JSONReport(report).render()
         case .markdown: text = MarkdownReport(report).render()
         case .html: text = HTMLReport(report).render()
-        case .ndjson: text = NDJSONReport(report, includeOriginal: includeOriginal).render()
+        case .ndjson:
+            var feed = NDJSONReport(report, includeOriginal: includeOriginal)
+            feed.includesEvents = records == .matched
+            text = feed.render()
         }
-        if let output {
+        if pipeline.recordFeed?.failed == true {
+            throw CommandFailure("cannot write the every-record feed to " + (output ?? "standard output") + kept)
+        }
+        if let streamed {
+            do {
+                try streamed.commit(appending: text)
+            } catch {
+                throw CommandFailure("--output: \(error)" + kept)
+            }
+        } else if let output {
             do {
                 try AtomicFile.write(text, to: output)
             } catch {
-                throw CommandFailure("--output: \(error)")
+                throw CommandFailure("--output: \(error)" + kept)
             }
         } else {
             let out = OutputFile.standardOutput()
             out.write(text)
-            out.flush()
+            do {
+                try out.finish()
+            } catch {
+                throw CommandFailure("cannot write the report to standard output: \(error)" + kept)
+            }
         }
-        saveState()
+        try saveState()
         throw ExitCode(report.exitStatus)
     }
 }

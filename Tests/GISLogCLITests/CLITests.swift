@@ -266,6 +266,23 @@ struct RulesCLITests {
         }
     }
 
+    @Test func aYAMLMistakeIsNamedWithItsPlace() throws {
+        let (directory, path) = try temporaryRuleFile("- id: tabbed\n  title: Tabbed\n\tcategory: token\n  pattern: x\n")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try gislog(["rules", "check", path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("\(path):3:1: YAML: a tab indents this line; indent with spaces"))
+    }
+
+    @Test func debugRuleTimingTimesTheBuiltinPack() throws {
+        let run = try gislog(["debug", "rule-timing", "--passes", "2"])
+        #expect(run.status == 0)
+        let line = run.stdout.trimmingCharacters(in: .newlines)
+        let pattern = #/(\d+) rule files, \d+ bytes, 2 passes; CPU time per pass: YAML \d+ µs, whole load \d+ µs/#
+        let match = try #require(line.wholeMatch(of: pattern), "\(line)")
+        #expect(Int(match.1) == (try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/rules")).filter { $0.hasSuffix(".yaml") }.count)
+    }
+
     @Test func failingSamplesMakeRulesTestExitOne() throws {
         let (directory, path) = try temporaryRuleFile("""
             - id: weak
@@ -356,7 +373,8 @@ struct CronCLITests {
 @Suite("Fuzz corpus replay")
 struct FuzzReplayTests {
     /// Every seed and every past crash of each fuzz target runs through its entry point on every test run.
-    @Test(arguments: [("FuzzRecords", "records"), ("FuzzGzip", "gzip"), ("FuzzRules", "rules"), ("FuzzNDJSON", "ndjson")])
+    @Test(arguments: [("FuzzRecords", "records"), ("FuzzGzip", "gzip"), ("FuzzRules", "rules"), ("FuzzNDJSON", "ndjson"),
+                      ("FuzzCertificate", "certificate")])
     func replay(product: String, corpus: String) throws {
         let folder = repositoryRoot + "/Fuzz/corpus/" + corpus
         let inputs = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }

@@ -109,7 +109,7 @@ struct FeedStreamTests {
         try folder.log("server-1.log", failures: 5)
         let full = try gislogToFullDisk(["scan", "--timezone", "UTC", "--format", "ndjson", folder.path])
         #expect(full.status == 2)
-        #expect(full.stderr.contains("cannot write the NDJSON feed to standard output"))
+        #expect(full.stderr.contains("cannot write the report to standard output: No space left on device"))
         let state = folder.path + "/state.json"
         let withState = try gislogToFullDisk(["scan", "--timezone", "UTC", "--state", state, "--format", "ndjson", folder.path])
         #expect(withState.status == 2)

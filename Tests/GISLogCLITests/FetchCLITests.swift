@@ -1,16 +1,21 @@
 import Foundation
 import Testing
 
-/// scripts/fake-arcgis-admin.py on loopback HTTPS with its own test CA, stopped and removed afterwards.
-private final class FakeAdminSite {
+/// scripts/fake-arcgis-admin.py (or another stand-in) on loopback HTTPS with its own test CA, stopped and
+/// removed afterwards.
+final class FakeAdminSite {
     let folder: String
     let port: String
     private let process = Process()
 
-    init() throws {
+    init(script: String = "fake-arcgis-admin.py", control: String? = nil) throws {
         folder = NSTemporaryDirectory() + "gislog-fetch-" + UUID().uuidString
+        if let control {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try control.write(toFile: folder + "/control.json", atomically: true, encoding: .utf8)
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot + "/scripts/fake-arcgis-admin.py", folder]
+        process.arguments = ["python3", repositoryRoot + "/scripts/" + script, folder]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -53,11 +58,13 @@ struct FetchCLITests {
         #expect(run.stderr == "", "no progress lines when stderr is not a terminal")
         let files = try FileManager.default.contentsOfDirectory(atPath: site.folder + "/out").sorted()
         #expect(files == (1...3).map { "server-127.0.0.1_\(site.port)-page-000\($0).json" })
-        // startTime walks back through each answer's endTime; the token travels in the body, not the URL.
+        // startTime walks back to one millisecond after each page's oldest record, so that millisecond is read
+        // whole (this stand-in's startTime is exclusive); the token travels in the body, not the URL.
         let starts = site.requests.map { line -> String in
             line.range(of: #""startTime": "[0-9]+""#, options: .regularExpression).map { String(line[$0]) } ?? "now"
         }
-        #expect(starts == ["now", #""startTime": "1763121600000""#, #""startTime": "1763118000000""#])
+        #expect(starts == ["now", #""startTime": "1763121600001""#, #""startTime": "1763118000001""#])
+        #expect(run.stdout.contains("(2 sent again at page or run seams, kept once)"))
         #expect(site.requests.allSatisfy { $0.hasPrefix("/arcgis/admin/logs/query {") && $0.contains(#""token": "tok-1""#) })
 
         let scan = try gislog(["scan", "--timezone", "UTC", "--format", "json", site.folder + "/out"])
@@ -103,13 +110,13 @@ struct FetchCLITests {
     }
 
     @Test("Bad answers end the fetch with what to do", arguments: [
-        ("", "expired", "rejected the token as invalid or expired (498"),
+        ("", "expired-token-1", "rejected the token as invalid or expired (498"),
         ("/html", "tok-1", "returned an HTML page (\"502 Bad Gateway\"), HTTP 502"),
         ("/cut", "tok-1", "sent JSON that ends early"),
     ])
     func badAnswers(prefix: String, token: String, message: String) throws {
         let site = try FakeAdminSite()
-        let run = try site.fetch(["--ca-file", site.caFile, "--token", token], prefix: prefix)
+        let run = try site.fetch(["--ca-file", site.caFile, "--token", token, "--retries", "0"], prefix: prefix)
         #expect(run.status == 2)
         #expect(run.stderr.contains(message), "\(run.stderr)")
     }

@@ -152,6 +152,6 @@ struct StateTests {
         #expect(reset.run.status == 1)
         #expect(events(reset.json) == 58)
         let state = try String(contentsOfFile: space.state, encoding: .utf8)
-        #expect(state.hasPrefix("{\"gislog_state\":1,"))
+        #expect(state.hasPrefix("{\"gislog_state\":2,"))
     }
 }

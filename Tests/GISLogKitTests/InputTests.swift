@@ -9,6 +9,7 @@ import Testing
 @testable import GISLogCorrelation
 @testable import GISLogReports
 @testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
 private func record(_ n: Int, level: String = "INFO") -> String {

@@ -6,6 +6,7 @@ import Testing
 @testable import GISLogCorrelation
 @testable import GISLogReports
 @testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
 @Suite("Levels")

@@ -156,6 +156,8 @@ struct NDJSONBytesTests {
         record(ca + Array("h.example.com:99999999999999999999/x".utf8), attributes: #"process="-0" thread="x" requestID="&#x41;""#)
         record(Array("caf".utf8) + [0xE9, 0x20, 0x93] + Array("q Invalid token. pwd=1 \u{2028}".utf8))
         record(Array("Invalid token. {\"password\":\"hunter2\"} Authorization: Bearer eyJ.x ſecret=1".utf8))
+        // A record cut off (no closing tag) before the next one starts: its line carries tags ["unterminated"].
+        bytes += Array(#"<Msg time="2026-11-14T10:00:00,1" type="SEVERE" code="20010" source="Rest" machine="GIS01">Invalid token. cut off"#.utf8) + [0x0A]
         let pieces: [[UInt8]] = [Array("token=".utf8), Array("\"secret\": \"".utf8), Array("&amp;".utf8), Array("&#x2028;".utf8),
                                  [0xE9], [0xC5, 0xBF], [0xE2, 0x80, 0xA8], [0x01], Array("\"".utf8), Array("\\".utf8),
                                  Array(" Invalid token. ".utf8), Array("x".utf8), Array(":7443/".utf8)]

@@ -7,6 +7,7 @@ import Testing
 @testable import GISLogCorrelation
 @testable import GISLogReports
 @testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
 @Suite("Rule pack")
@@ -84,6 +85,34 @@ struct RuleErrorTests {
         #expect(issue.message.hasPrefix("YAML:"))
     }
 
+    @Test func badYAMLNamesFileLineColumnAndWhatToDo() throws {
+        let issue = try #require(issues("- id: a\n  title: A\n category: token\n  pattern: x\n").first)
+        #expect(issue.description == "local.yaml:3:2: YAML: this line is indented to column 2, which lines up with nothing "
+                + "above it: the keys of the mapping on line 1 are at column 3, the items of the list on line 1 are at "
+                + "column 1; check the indentation")
+    }
+
+    @Test func rulesShareKeysThroughAnchorsAndMergeKeys() throws {
+        let set = try RulePack.load([RuleSource(name: "shared.yaml", text: """
+            - &token
+              id: token-invalid
+              title: Invalid token
+              category: token
+              log_levels: [SEVERE, WARNING]
+              pattern: 'Invalid token'
+            - <<: *token
+              id: token-expired
+              pattern: 'Token expired'
+            """, isBuiltin: false)])
+        #expect(set.rules.map(\.rule.id) == ["token-invalid", "token-expired"])
+        let expired = set.rules[1].rule
+        #expect(expired.title == "Invalid token")
+        #expect(expired.category == .token)
+        #expect(expired.pattern == "Token expired")
+        #expect(expired.logLevels == [.severe, .warning])
+        #expect(expired.origin.line == 7)
+    }
+
     @Test func everyProblemIsNamedOnce() {
         let found = issues("""
             - id: one
@@ -122,7 +151,8 @@ struct RuleErrorTests {
         #expect(messages.contains { $0.contains("rule 'two': unknown key 'patern' (did you mean 'pattern'?)") })
         #expect(messages.contains { $0.contains("rule 'two': missing 'pattern'") })
         #expect(messages.contains { $0.contains("rule 'two': unknown level 'SEVERE'") && $0.contains("log_levels") })
-        #expect(messages.contains { $0.contains("rule 'three': unknown log level 'LOUD'") })
+        // Each item of a '[…]' list has its own column.
+        #expect(messages.contains { $0.contains("local.yaml:14:24: rule 'three': unknown log level 'LOUD'") })
         #expect(messages.contains { $0.contains("rule 'three': code 'abc' is not a number") })
         #expect(messages.contains { $0.contains("local.yaml:16:3: rule 'three': duplicate id") })
         #expect(messages.contains { $0.contains("local.yaml:26:") && $0.contains("match sample did not match") })
@@ -185,7 +215,7 @@ struct RuleEngineTests {
         let set = try RulePack.load(sources)
         var options = ScanOptions(paths: [directory.path], timeZone: .utc)
         options.workers = 1
-        return LogScanner(options: options).run(ruleSet: set)
+        return LogScanner(options: options).run(ruleSet: set, collectEvents: true)
     }
 
     /// The one-pass literal filter must answer exactly what a search per literal answers: literals that
@@ -238,7 +268,7 @@ struct RuleEngineTests {
 
     @Test func the12045TrapsOfTheSampleAreNotEvents() throws {
         let options = ScanOptions(paths: [repositoryRoot + "/Samples/basic"], timeZone: .utc)
-        let result = LogScanner(options: options).run(ruleSet: try RulePack.load(RulePack.builtinSources))
+        let result = LogScanner(options: options).run(ruleSet: try RulePack.load(RulePack.builtinSources), collectEvents: true)
         let invalidCA = result.events.filter { $0.ruleID == "wininet-invalid-ca" }
         #expect(invalidCA.count == 14)
         #expect(invalidCA.allSatisfy { $0.level == .severe && $0.field("host") == "gis-portal01.contoso.local" })

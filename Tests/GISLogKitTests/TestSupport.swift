@@ -6,6 +6,7 @@ import Foundation
 @testable import GISLogCorrelation
 @testable import GISLogReports
 @testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
 /// A record copied out of a scan, for assertions.

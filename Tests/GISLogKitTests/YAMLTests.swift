@@ -6,9 +6,10 @@ import Testing
 @testable import GISLogCorrelation
 @testable import GISLogReports
 @testable import GISLogFetch
+@testable import GISLogProbe
 @testable import GISLogKit
 
-@Suite("YAML subset")
+@Suite("YAML (libyaml)")
 struct YAMLTests {
     private func parse(_ text: String) throws -> YAMLNode { try YAMLParser.parse(text) }
 
@@ -100,14 +101,34 @@ struct YAMLTests {
     @Test("errors point at the line and column", arguments: [
         ("a: 1\na: 2\n", 2, 1, "duplicate key 'a'"),
         ("a: 1\n\tb: 2\n", 2, 1, "tab"),
-        ("a: &x 1\n", 1, 4, "anchors"),
+        ("a: *x\n", 1, 4, "the alias '*x' names no anchor above it"),
+        ("a: &x [*x]\n", 1, 8, "cannot contain itself"),
         ("a: !tag 1\n", 1, 4, "tags"),
+        ("a: !!int 1\n", 1, 4, "'!!int'"),
         ("a: 'open\n", 1, 4, "not closed"),
         ("a: [1, 2\n", 1, 4, "not closed"),
         ("a: \"bad \\q\"\n", 1, 9, "unknown escape"),
         ("a: 1\n  b: 2\n", 2, 3, "key:"),
         ("- a\nb: 1\n", 2, 1, "unexpected"),
         ("a: 1\n---\nb: 2\n", 3, 1, "one YAML document"),
+        ("a: 1\n%YAML 1.1\n", 2, 1, "one YAML document"),
+        ("a: \"open\nb: 2\n", 1, 4, "end it with \""),
+        ("a: 'x' y\n", 1, 8, "unexpected text after the value"),
+        ("a: b: c # note\n", 1, 4, "a value that holds ': ' must be in quotes: write 'b: c'"),
+        ("- title: it's: x\n", 1, 10, "write 'it''s: x'"),
+        ("a: - b\n", 1, 4, "a list item ('- ') cannot start here"),
+        ("a: 1\n- b\n", 2, 1, "a list item where a 'key: value' line was expected"),
+        ("a:\n    b: 1\n  c: 2\n", 3, 3, "the keys of the mapping on line 2 are at column 5"),
+        ("- id: a\n  title: A\n category: x\n", 3, 2, "the keys of the mapping on line 1 are at column 3"),
+        ("a: 1\n  \tb: 2\n", 2, 3, "tab"),
+        ("a: \"\\x4\"\n", 1, 5, "'\\x' needs 2 hexadecimal digits"),
+        ("a: b\nc: \u{07}\n", 2, 4, "control character (U+0007)"),
+        ("? [a]\n: b\n", 1, 3, "a key must be text"),
+        ("a: {<<: 1}\n", 1, 9, "'<<' merges mappings"),
+        ("a: [1, , 2]\n", 1, 8, "extra comma"),
+        ("a: |x\n  t\n", 1, 5, "after '|'"),
+        ("a: @x\n", 1, 4, "'@' cannot start a value"),
+        ("--- a: 1\n", 1, 6, "put the document on the line after '---'"),
     ])
     func errors(text: String, line: Int, column: Int, message: String) {
         do {
@@ -118,6 +139,51 @@ struct YAMLTests {
             #expect(error.column == column)
             #expect(error.message.contains(message), "\(error.message)")
         }
+    }
+
+    @Test func anchorsAliasesAndMergeKeys() throws {
+        let root = map(try parse("""
+            base: &base
+              category: certificate
+              level: high
+              log_levels: &levels [SEVERE, WARNING]
+            one:
+              <<: *base
+              level: low
+              again: *levels
+            two:
+              <<: [{level: medium}, *base]
+              '<<': quoted
+            """))
+        let one = try #require(root["one"].map(map))
+        #expect(one["category"]?.scalar == "certificate")
+        #expect(one["level"]?.scalar == "low", "a key written in the mapping wins over a merged one")
+        #expect(list(one["again"]).compactMap(\.scalar) == ["SEVERE", "WARNING"])
+        // An alias keeps the place where its anchor's node was written.
+        #expect(one["again"]?.line == 4)
+        guard case .mapping(let entries)? = root["two"]?.value else { Issue.record("two is not a mapping"); return }
+        #expect(entries.map { $0.key.scalar ?? "" } == ["level", "category", "log_levels", "<<"])
+        #expect(entries.first?.value.scalar == "medium", "earlier mappings in a merge list win")
+    }
+
+    @Test func flowItemsKeepTheirOwnPlaces() throws {
+        let items = list(map(try parse("a: [x, yy,\n  'z']\n"))["a"])
+        #expect(items.map(\.line) == [1, 1, 2])
+        #expect(items.map(\.column) == [5, 8, 3])
+    }
+
+    @Test func tagsThatOnlySayTextAreAccepted() throws {
+        let root = map(try parse("a: !!str 12\nb: ! x\nc: !!seq [1]\nd: !!map {e: f}\n"))
+        #expect(root["a"]?.value == .scalar("12", quoted: true))
+        #expect(root["b"]?.value == .scalar("x", quoted: true))
+        #expect(list(root["c"]).count == 1)
+        #expect(root["d"].map(map)?["e"]?.scalar == "f")
+    }
+
+    @Test func emptyLaterDocumentsAreAllowed() throws {
+        #expect(map(try parse("a: 1\n---\n"))["a"]?.scalar == "1")
+        #expect(map(try parse("---\na: 1\n...\n"))["a"]?.scalar == "1")
+        #expect(try parse("---\n").value == .mapping([]))
     }
 
     @Test func emptyDocumentAndCRLF() throws {
@@ -138,5 +204,50 @@ struct YAMLNestingTests {
         } catch {
             #expect(error.message.contains("nested more than 64 levels deep") || error.message.contains("not closed"))
         }
+    }
+
+    @Test func aliasesCannotNestPastTheLimit() {
+        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+        let text = "a: &a \(deep)\nb: &b [[[[[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+        #expect(throws: YAMLError.self) { try YAMLParser.parse(text) }
+        do {
+            _ = try YAMLParser.parse(text)
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.message.contains("nested more than 64 levels deep (counting what the alias '*a' brings in)"))
+        }
+    }
+
+    /// The "billion laughs": ten levels of ten aliases each would be 10^10 nodes.
+    @Test func aliasBombIsRefusedQuickly() {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            let previous = "*a\(level - 1)"
+            text += "a\(level): &a\(level) [" + Array(repeating: previous, count: 10).joined(separator: ", ") + "]\n"
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try YAMLParser.parse(text)
+            Issue.record("an alias bomb was accepted")
+        } catch {
+            #expect(error.message.contains("aliases expand this file to more than 1000000 nodes"))
+            #expect(error.line == 6)
+        }
+        #expect(start.duration(to: clock.now) < .seconds(1))
+    }
+
+    @Test func aliasesWithinTheBoundAreExpanded() throws {
+        // 1 + 10 + 100 + 1000 + 10000 nodes through aliases: far below the bound.
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...3 {
+            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        guard case .mapping(let entries) = try YAMLParser.parse(text).value,
+              case .sequence(let top) = entries[3].value.value, case .sequence(let inner) = top[9].value else {
+            Issue.record("unexpected shape")
+            return
+        }
+        #expect(top.count == 10 && inner.count == 10)
     }
 }

@@ -1,0 +1,294 @@
+public import GISLogRules
+import GISLogRecords
+import GISLogSupport
+internal import Glibc
+
+/// One machine's failures calling one peer in one episode (failures with no gap longer than the episode
+/// gap), with the facts measured about it and every cause's score.
+struct Incident {
+    var machine: String
+    var peer: EvidenceLedger.Peer?
+    var peerNumber: Int32
+    var cells: [SiteTimeline.FailureCell]
+    var facts = Facts()
+    /// Log-odds score per cause (causes that cannot apply are absent).
+    var scores: [CauseID: Double] = [:]
+    /// Probability per cause, from the scores.
+    var posterior: [CauseID: Double] = [:]
+
+    var start: Int64 { cells.first!.first }
+    var end: Int64 { cells.map(\.last).max()! }
+    var count: Int { cells.reduce(0) { $0 + $1.count } }
+
+    /// The best cause, ties broken by score then by the order of `CauseID.allCases`.
+    var top: CauseID? {
+        posterior.max { a, b in
+            a.value != b.value ? a.value < b.value
+                : CauseID.allCases.firstIndex(of: a.key)! > CauseID.allCases.firstIndex(of: b.key)!
+        }?.key
+    }
+
+    /// Failures of each class.
+    func failures(_ evidence: Evidence) -> Int {
+        let slot = SiteTimeline.FailureCell.slot(evidence)
+        return cells.reduce(0) { $0 + $1.byClass[slot] }
+    }
+}
+
+/// What the logs show about an incident, as measured values; the scorer weighs them, the reports word them.
+struct Facts {
+    /// The share of the failures in each class.
+    var classShare: [Evidence: Double] = [:]
+    /// The share that says the CA is unknown, or that trust failed without saying why.
+    var trustShare = 0.0
+
+    struct RestartFact {
+        var restart: SiteTimeline.Restart
+        /// `self`, `peer` or `portal`: whose restart.
+        var role: String
+        /// From the machine being back to the first failure.
+        var lag: Int64
+        /// Failures of this machine calling this peer in the lookback before the restart.
+        var failedBefore: Int
+        /// Time without such failures before the restart (capped by the logs and the lookback).
+        var quietBefore: Int64
+        /// Logs of this machine before the restart.
+        var logsBefore: Int64
+    }
+    var restart: RestartFact?
+    /// A restart of this machine or its peer in the middle of the incident, and how long the failures went on
+    /// after it: a failure a restart caused does not survive the next restart.
+    var laterRestart: SiteTimeline.Restart?
+    var failuresAfterLaterRestart: Int64 = 0
+
+    /// How long the machine kept logging after the last failure (0: the failures went on to its last record).
+    var tail: Int64 = 0
+    var duration: Int64 = 0
+    /// The last failure of these calls in all the logs (later than this incident when they came back).
+    var lastFailure: Int64 = 0
+    var incidentEnd: Int64 = 0
+
+    /// Failure minutes with a token error (this machine or its peer) in the token window before them.
+    var tokenPreceded = 0
+    var failureMinutes = 0
+    /// The share of all this machine's logged minutes that have a token error in the window before them.
+    var tokenBaseRate = 0.0
+    /// How much likelier a token error is before a failure than at any minute of these logs.
+    var tokenLift = 0.0
+
+    /// Episodes of this machine calling this peer recurring at a token lifetime.
+    var recurrencePeriod: Int64?
+    var recurrenceMatching = 0
+    var recurrenceGaps = 0
+
+    var selfSignedMarkers = 0
+    var selfSignedExample: Event?
+    /// The peer is an ArcGIS machine of the site or listens on an ArcGIS port (6443, 7443, 2443), where the
+    /// default self-signed certificates live.
+    var arcgisEndpoint = false
+}
+
+/// The weights of the diagnosis, by name, from the `scoring:` table of the causes file.
+struct ScoringTable {
+    let values: [String: Double]
+
+    subscript(_ name: String) -> Double {
+        // The built-in causes file names every weight (a test checks); 0 keeps an unnamed one harmless.
+        values[name] ?? 0
+    }
+
+    /// Every name the scorer reads: the built-in table must define each one.
+    static let names = [
+        "prior.untrusted-ca", "prior.self-signed-certificate", "prior.token-expiry", "prior.machine-restart",
+        "prior.specific", "text.names-cause", "text.trust", "restart.onset", "restart.onset-scale-minutes",
+        "restart.quiet-before", "restart.quiet-hours", "restart.failed-before", "restart.stopped", "restart.persisted",
+        "untrusted.persisted", "untrusted.duration", "untrusted.duration-hours", "untrusted.stopped",
+        "untrusted.survived-restart", "restart.survived-restart", "survived.minutes", "token.lift",
+        "token.lift-full", "token.recurrence", "selfsigned.marker", "selfsigned.arcgis-endpoint", "stopped.hours",
+        "confidence.temperature",
+    ]
+}
+
+extension Correlator {
+    // MARK: - Facts
+
+    func measure(_ incident: inout Incident, timeline: SiteTimeline, allOfPeer: [Incident]) {
+        var facts = Facts()
+        let total = Double(incident.count)
+        for evidence in SiteTimeline.FailureCell.classes {
+            let share = Double(incident.failures(evidence)) / total
+            if share > 0 { facts.classShare[evidence] = share }
+        }
+        facts.trustShare = (facts.classShare[.unknownCA] ?? 0) + (facts.classShare[.untrusted] ?? 0)
+        facts.duration = incident.end - incident.start
+        let span = timeline.spans[incident.machine]
+        // Measured from the last failure of these calls, not of this episode: failures that come back later
+        // have not stopped.
+        let lastOfPeer = allOfPeer.map(\.end).max() ?? incident.end
+        facts.tail = max(0, (span?.last ?? lastOfPeer) - lastOfPeer)
+        facts.lastFailure = lastOfPeer
+        facts.incidentEnd = incident.end
+
+        let peerMachine = incident.peer.flatMap { timeline.knownMachine(named: $0.host) }
+        facts.restart = restartFact(incident, timeline: timeline, peerMachine: peerMachine, allOfPeer: allOfPeer)
+        let sides = [incident.machine] + (peerMachine.map { [$0] } ?? [])
+        for restart in sides.flatMap({ timeline.restarts[$0] ?? [] })
+        where restart.back > incident.start + 60_000 && restart.back < incident.end
+            && incident.end - restart.back > facts.failuresAfterLaterRestart {
+            facts.laterRestart = restart
+            facts.failuresAfterLaterRestart = incident.end - restart.back
+        }
+
+        // Tokens: before the failures, against their rate anywhere in this machine's logs.
+        let related = [incident.machine] + (peerMachine.map { [$0] } ?? [])
+        let tokens = timeline.tokenMinutes(of: related)
+        let window = Int32(max(1, (options.tokenWindow + 59_999) / 60_000))
+        facts.failureMinutes = incident.cells.count
+        if !tokens.isEmpty {
+            for cell in incident.cells {
+                let index = lowerBound(tokens, cell.minute - window)
+                if index < tokens.count && tokens[index] <= cell.minute { facts.tokenPreceded += 1 }
+            }
+            let first = Int32(clamping: (span?.first ?? incident.start) / 60_000)
+            let last = Int32(clamping: (span?.last ?? incident.end) / 60_000)
+            let minutes = max(1, Int(last - first) + 1)
+            // Minutes covered by "a token error in the window before": the union of [t, t + window].
+            var covered = 0, reach = Int32.min
+            for minute in tokens where minute >= first - window && minute <= last {
+                let from = max(minute, reach + 1, first), to = min(minute + window, last)
+                if to >= from { covered += Int(to - from) + 1 }
+                reach = max(reach, minute + window)
+            }
+            facts.tokenBaseRate = min(1, Double(covered) / Double(minutes))
+            let preceded = Double(facts.tokenPreceded) / Double(facts.failureMinutes)
+            facts.tokenLift = preceded / max(facts.tokenBaseRate, 1 / Double(minutes))
+        }
+
+        // Recurrence: the episodes of this machine calling this peer, against the token lifetimes.
+        let starts = allOfPeer.map(\.start).sorted()
+        if starts.count >= 3 {
+            let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
+            for lifetime in options.tokenLifetimes {
+                let tolerance = max(5 * 60_000, lifetime / 10)
+                let matching = gaps.filter { abs($0 - lifetime) <= tolerance }.count
+                if matching * 2 > gaps.count && matching > facts.recurrenceMatching {
+                    facts.recurrencePeriod = lifetime
+                    facts.recurrenceMatching = matching
+                    facts.recurrenceGaps = gaps.count
+                }
+            }
+        }
+
+        // Self-signed: records naming one, on either side (anywhere on the site when the failures do not name
+        // the host they called), within the lookback around the failures.
+        let markerMachines = incident.peer == nil ? Array(timeline.selfSignedCells.keys).sorted() : related
+        for machine in markerMachines {
+            let cells = timeline.selfSignedCells[machine] ?? []
+            for cell in cells where cell.last >= incident.start - options.lookback && cell.first <= incident.end + options.lookback {
+                facts.selfSignedMarkers += Int(cell.count)
+            }
+            if facts.selfSignedExample == nil {
+                facts.selfSignedExample = (timeline.selfSignedExamples[machine] ?? []).first {
+                    $0.time! >= incident.start - options.lookback && $0.time! <= incident.end + options.lookback
+                }
+            }
+        }
+        if let peer = incident.peer {
+            facts.arcgisEndpoint = ["6443", "7443", "2443"].contains(peer.port ?? "") || peerMachine != nil
+        }
+        incident.facts = facts
+    }
+
+    private func restartFact(_ incident: Incident, timeline: SiteTimeline, peerMachine: String?,
+                             allOfPeer: [Incident]) -> Facts.RestartFact? {
+        var candidates: [(SiteTimeline.Restart, String)] = (timeline.restarts[incident.machine] ?? []).map { ($0, "self") }
+        if let peerMachine, peerMachine != incident.machine {
+            candidates += (timeline.restarts[peerMachine] ?? []).map { ($0, "peer") }
+        }
+        for portal in timeline.portals where portal != incident.machine && portal != peerMachine {
+            candidates += (timeline.restarts[portal] ?? []).map { ($0, "portal") }
+        }
+        // The latest restart the machine was back from before the first failure (a minute of slack for
+        // clocks and for failures logged while the last services start).
+        guard let (restart, role) = candidates.filter({ $0.0.back <= incident.start + 60_000
+                                                        && incident.start - $0.0.back <= options.lookback })
+            .max(by: { $0.0.back < $1.0.back }) else { return nil }
+        let lag = max(0, incident.start - restart.back)
+        let earlier = allOfPeer.filter { $0.end < restart.first && $0.end >= restart.first - options.lookback }
+        let failedBefore = earlier.reduce(0) { total, other in
+            total + other.cells.filter { $0.last < restart.first && $0.last >= restart.first - options.lookback }.reduce(0) { $0 + $1.count }
+        }
+        let logsStart = timeline.spans[incident.machine]?.first ?? restart.first
+        let previousFailure = allOfPeer.filter { $0.end < restart.first }.map(\.end).max()
+        let quietFrom = max(previousFailure ?? logsStart, logsStart, restart.first - options.lookback)
+        return Facts.RestartFact(restart: restart, role: role, lag: lag, failedBefore: failedBefore,
+                                 quietBefore: max(0, restart.first - quietFrom), logsBefore: max(0, restart.first - logsStart))
+    }
+
+    // MARK: - Scores
+
+    /// Scores every cause that can apply, in log-odds units, and turns them into probabilities.
+    func score(_ incident: inout Incident, table: ScoringTable) {
+        let facts = incident.facts
+        var scores: [CauseID: Double] = [:]
+        let hour = 3_600_000.0
+        let stoppedness = saturating(Double(facts.tail), scale: table["stopped.hours"] * hour)
+        let persisted = 1 - stoppedness
+        let trust = table["text.trust"] * facts.trustShare
+
+        // The four causes of Esri's article all show as "the CA is not trusted".
+        let survived = saturating(Double(facts.failuresAfterLaterRestart), scale: table["survived.minutes"] * 60_000)
+        scores[.untrustedCA] = table["prior.untrusted-ca"] + trust + table["untrusted.persisted"] * persisted
+            + table["untrusted.duration"] * saturating(Double(facts.duration), scale: table["untrusted.duration-hours"] * hour)
+            + table["untrusted.stopped"] * stoppedness + table["untrusted.survived-restart"] * survived
+
+        let endpoint = facts.arcgisEndpoint ? 1.0 : 0.0
+        let marker = 1 - exp(-Double(facts.selfSignedMarkers))
+        scores[.selfSignedCertificate] = table["prior.self-signed-certificate"] + trust
+            + table["selfsigned.marker"] * marker + table["selfsigned.arcgis-endpoint"] * endpoint
+
+        let preceded = facts.failureMinutes > 0 ? Double(facts.tokenPreceded) / Double(facts.failureMinutes) : 0
+        let lift = facts.tokenLift > 1 ? min(1, log(facts.tokenLift) / log(max(1.01, table["token.lift-full"]))) : 0
+        let recurrence = facts.recurrenceGaps > 0 ? Double(facts.recurrenceMatching) / Double(facts.recurrenceGaps) : 0
+        if preceded > 0 || recurrence > 0 {
+            scores[.tokenExpiry] = table["prior.token-expiry"] + trust + table["token.lift"] * lift * preceded
+                + table["token.recurrence"] * recurrence
+        }
+
+        if let restart = facts.restart {
+            let scale = max(1, table["restart.onset-scale-minutes"]) * 60_000
+            let onset = 1 / (1 + exp((Double(restart.lag) - Double(options.restartWindow)) / scale))
+            let quiet = saturating(Double(restart.quietBefore), scale: table["restart.quiet-hours"] * hour)
+            let failedBefore = min(1, Double(restart.failedBefore) / 3)
+            // The restart explains failures only if they are new (the same calls did not fail before it) and
+            // began just after it; only then do quiet before and an end while logging speak for it.
+            let novel = onset * (1 - failedBefore)
+            scores[.machineRestart] = table["prior.machine-restart"] + trust
+                + novel * (table["restart.onset"] + table["restart.quiet-before"] * quiet + table["restart.stopped"] * stoppedness)
+                + table["restart.failed-before"] * failedBefore + table["restart.persisted"] * persisted
+                + table["restart.survived-restart"] * survived
+        }
+
+        let specific: [(CauseID, Evidence)] = [(.expiredCertificate, .expired), (.hostnameMismatch, .hostname),
+                                                (.revocationCheckFailed, .revocation), (.clientCertificateRequired, .clientCertificate)]
+        for (cause, evidence) in specific {
+            guard let share = facts.classShare[evidence] else { continue }
+            scores[cause] = table["prior.specific"] + table["text.names-cause"] * share
+        }
+        // A cause the causes files do not define cannot be reported.
+        scores = scores.filter { definitions[$0.key] != nil }
+        incident.scores = scores
+        let temperature = max(0.05, table["confidence.temperature"])
+        let top = scores.values.max() ?? 0
+        let weights = scores.mapValues { exp(($0 - top) / temperature) }
+        let sum = weights.values.reduce(0, +)
+        incident.posterior = weights.mapValues { $0 / sum }
+    }
+
+    /// 0 at 0, about 0.63 at `scale`, near 1 at three times `scale`: evidence that grows and saturates
+    /// smoothly, so no single minute flips a verdict.
+    private func saturating(_ value: Double, scale: Double) -> Double {
+        guard scale > 0 else { return value > 0 ? 1 : 0 }
+        return 1 - exp(-max(0, value) / scale)
+    }
+}

@@ -1,0 +1,160 @@
+public import GISLogRules
+public import GISLogRecords
+import GISLogInput
+
+/// The sealed ledger rearranged for the questions the diagnosis asks: per machine, its failures by peer,
+/// its token errors, its restarts and the records that name a self-signed certificate — all per minute.
+struct SiteTimeline {
+    /// One minute of a machine's failures calling one peer, over every failure rule.
+    struct FailureCell {
+        var minute: Int32
+        var count: Int
+        var first: Int64
+        var last: Int64
+        /// Failures per evidence class (indexed by `FailureCell.classes`).
+        var byClass: [Int]
+
+        static let classes: [Evidence] = Evidence.allCases.filter(\.isFailure)
+        static func slot(_ evidence: Evidence) -> Int { classes.firstIndex(of: evidence)! }
+    }
+
+    /// A machine stopping and starting (shutdown and startup events close together).
+    struct Restart {
+        var machine: String
+        /// The first event of the restart.
+        var first: Int64
+        /// When the machine was back: the last startup event (else the last event).
+        var back: Int64
+        var hasStartup: Bool
+        var hasStop: Bool
+        var events: Int
+        /// A startup record, to quote.
+        var example: Event?
+    }
+
+    let ledger: EvidenceLedger
+    /// Failure cells per machine and peer (-1: no host named), in time order.
+    private(set) var failures: [String: [Int32: [FailureCell]]] = [:]
+    /// Minutes with token errors per machine, ascending.
+    private(set) var tokenMinutes: [String: [Int32]] = [:]
+    /// Records naming a self-signed certificate, per machine, in time order.
+    private(set) var selfSignedCells: [String: [EvidenceLedger.Cell]] = [:]
+    private(set) var selfSignedExamples: [String: [Event]] = [:]
+    private(set) var restarts: [String: [Restart]] = [:]
+    /// First and last log time per machine, as far as the logs (and earlier runs) show.
+    let spans: [String: MachineSpan]
+    /// Products by machine.
+    let products: [String: Product]
+    private var machinesByName: [String: String] = [:]
+    private var machinesByShortName: [String: String] = [:]
+
+    init(ledger: EvidenceLedger, coverage: Coverage) {
+        self.ledger = ledger
+        spans = Dictionary(coverage.machines.map { ($0.machine, $0) }, uniquingKeysWith: { first, _ in first })
+        var products = ledger.machineProducts
+        for file in coverage.files {
+            if let machine = file.file.machine, file.file.product != .unknown { products[machine] = file.file.product }
+        }
+        self.products = products
+
+        var failureCells: [String: [Int32: [Int32: FailureCell]]] = [:]
+        var tokens: [String: Set<Int32>] = [:]
+        var restartCells: [String: [(cell: EvidenceLedger.Cell, start: Bool, series: EvidenceLedger.Series)]] = [:]
+        for series in ledger.series {
+            guard let evidence = ledger.rule(of: series).evidence else { continue }
+            let machine = ledger.machine(of: series)
+            switch evidence {
+            case _ where evidence.isFailure:
+                let slot = FailureCell.slot(evidence)
+                for cell in series.cells {
+                    var merged = failureCells[machine, default: [:]][series.key.peer, default: [:]][cell.minute]
+                        ?? FailureCell(minute: cell.minute, count: 0, first: cell.first, last: cell.last,
+                                       byClass: Array(repeating: 0, count: FailureCell.classes.count))
+                    merged.count += Int(cell.count)
+                    merged.first = min(merged.first, cell.first)
+                    merged.last = max(merged.last, cell.last)
+                    merged.byClass[slot] += Int(cell.count)
+                    failureCells[machine, default: [:]][series.key.peer, default: [:]][cell.minute] = merged
+                }
+            case .tokenError:
+                tokens[machine, default: []].formUnion(series.cells.map(\.minute))
+            case .selfSigned:
+                selfSignedCells[machine, default: []] += series.cells
+                selfSignedExamples[machine, default: []] += series.samples
+            case .machineStart, .machineStop:
+                restartCells[machine, default: []] += series.cells.map { ($0, evidence == .machineStart, series) }
+            default:
+                break
+            }
+        }
+        failures = failureCells.mapValues { byPeer in byPeer.mapValues { $0.values.sorted { $0.minute < $1.minute } } }
+        tokenMinutes = tokens.mapValues { $0.sorted() }
+        for machine in selfSignedCells.keys {
+            selfSignedCells[machine]!.sort { $0.first < $1.first }
+            selfSignedExamples[machine]!.sort { $0.time! < $1.time! }
+        }
+        for (machine, cells) in restartCells {
+            restarts[machine] = Self.restarts(of: machine, cells.sorted { $0.cell.first < $1.cell.first })
+        }
+        for name in Set(spans.keys).union(products.keys).union(ledger.machines).sorted() {
+            machinesByName[name.uppercased()] = name
+            let short = Self.firstLabel(name.uppercased())
+            if machinesByShortName[short] == nil { machinesByShortName[short] = name }
+        }
+    }
+
+    /// Restart cells closer than 10 minutes are one restart.
+    private static func restarts(of machine: String,
+                                 _ cells: [(cell: EvidenceLedger.Cell, start: Bool, series: EvidenceLedger.Series)]) -> [Restart] {
+        var result: [Restart] = []
+        var group: [(cell: EvidenceLedger.Cell, start: Bool, series: EvidenceLedger.Series)] = []
+        func close() {
+            guard let first = group.first else { return }
+            let starts = group.filter(\.start)
+            let back = starts.map(\.cell.last).max() ?? group.map(\.cell.last).max()!
+            let example = starts.lazy.compactMap { entry in
+                entry.series.samples.last { $0.time! >= entry.cell.first && $0.time! <= entry.cell.last }
+            }.last
+            result.append(Restart(machine: machine, first: first.cell.first, back: back, hasStartup: !starts.isEmpty,
+                                  hasStop: starts.count < group.count, events: group.reduce(0) { $0 + Int($1.cell.count) },
+                                  example: example))
+            group = []
+        }
+        for entry in cells {
+            if let last = group.map(\.cell.last).max(), entry.cell.first - last > 10 * 60_000 { close() }
+            group.append(entry)
+        }
+        close()
+        return result
+    }
+
+    // MARK: - Questions
+
+    /// The machine in these logs that a host name refers to (full name, or first label), if any.
+    func knownMachine(named host: String) -> String? {
+        let upper = host.uppercased()
+        if let exact = machinesByName[upper] { return exact }
+        return machinesByShortName[Self.firstLabel(upper)]
+    }
+
+    private static func firstLabel(_ name: String) -> String { name.split(separator: ".").first.map(String.init) ?? name }
+
+    /// Portal machines in the logs.
+    var portals: [String] { products.filter { $0.value == .portal }.map(\.key).sorted() }
+
+    /// Token error minutes of several machines, merged.
+    func tokenMinutes(of machines: [String]) -> [Int32] {
+        if machines.count == 1 { return tokenMinutes[machines[0]] ?? [] }
+        return Array(Set(machines.flatMap { tokenMinutes[$0] ?? [] })).sorted()
+    }
+}
+
+/// The index of the first element not below `value` in an ascending array.
+func lowerBound<T: Comparable>(_ array: [T], _ value: T) -> Int {
+    var low = 0, high = array.count
+    while low < high {
+        let middle = (low + high) / 2
+        if array[middle] < value { low = middle + 1 } else { high = middle }
+    }
+    return low
+}
