@@ -46,7 +46,7 @@ public final class OrderedOutput: Sendable {
     ///   - descriptor: where the bytes go (stays open; not closed here).
     ///   - lanes: one per worker thread.
     ///   - memoryBudget: parked bytes kept in memory before temporary files are used.
-    public init(descriptor: Int32, lanes: Int, memoryBudget: Int = 8 << 20,
+    public init(descriptor: Int32, lanes: Int, memoryBudget: Int = 2 << 20,
                 temporaryDirectory: String = TemporaryFile.directory) {
         self.descriptor = descriptor
         self.memoryBudget = memoryBudget
