@@ -96,5 +96,12 @@ public enum _FuzzEntryPoints {
             preconditionFailure("the writer produced invalid JSON")
         }
         precondition(back == text, "the text did not survive a round trip")
+        // The byte writer of the streamed feed: the same literal from the same text, and the same answer on
+        // which bytes are valid UTF-8.
+        let bytesOut = JSONBytes(capacity: 64)
+        bytesOut.appendString(text)
+        precondition(Array(bytesOut.bytes) == Array(line.utf8), "the byte writer escaped differently")
+        let valid = bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) != nil }
+        precondition(bytes.withUnsafeBytes { JSONBytes.isValidUTF8($0) } == valid, "the UTF-8 check disagrees")
     }
 }

@@ -163,3 +163,74 @@ size_t gislog_crc32_fold(uint32_t *crc, const uint8_t *bytes, size_t length) {
     (void)length;
     return 0;
 }
+
+// Whether `length` bytes equal `needle`; with `caseless`, ASCII letters compared without case (`needle` lower case).
+static int equal_text(const uint8_t *bytes, const uint8_t *needle, size_t length, int caseless) {
+    for (size_t i = 0; i < length; i++) {
+        uint8_t c = bytes[i];
+        if (caseless && c >= 'A' && c <= 'Z') c |= 0x20;
+        if (c != needle[i]) return 0;
+    }
+    return 1;
+}
+
+#if defined(__x86_64__)
+// As below, 32 positions at a time; returns 1 when found, else 0 with `*next` where the caller goes on.
+__attribute__((target("avx2")))
+static int contains_text_avx2(const uint8_t *haystack, size_t length, const uint8_t *needle, size_t needleLength,
+                              int caseless, size_t *next) {
+    const uint8_t first = needle[0], last = needle[needleLength - 1];
+    const __m256i wantFirst = _mm256_set1_epi8((char)first), wantLast = _mm256_set1_epi8((char)last);
+    const __m256i foldFirst = _mm256_set1_epi8((caseless && first >= 'a' && first <= 'z') ? 0x20 : 0);
+    const __m256i foldLast = _mm256_set1_epi8((caseless && last >= 'a' && last <= 'z') ? 0x20 : 0);
+    size_t i = 0;
+    for (; i + needleLength - 1 + 32 <= length; i += 32) {
+        __m256i a = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(haystack + i)), foldFirst);
+        __m256i b = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(haystack + i + needleLength - 1)), foldLast);
+        unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, wantFirst),
+                                                                        _mm256_cmpeq_epi8(b, wantLast)));
+        while (mask) {
+            unsigned bit = (unsigned)__builtin_ctz(mask);
+            if (equal_text(haystack + i + bit, needle, needleLength, caseless)) return 1;
+            mask &= mask - 1;
+        }
+    }
+    *next = i;
+    return 0;
+}
+#endif
+
+int gislog_contains_text(const uint8_t *haystack, size_t length, const uint8_t *needle, size_t needleLength,
+                         int caseless) {
+    if (needleLength == 0) return 1;
+    if (length < needleLength) return 0;
+    size_t i = 0;
+#if defined(__x86_64__)
+    if (length >= 64 && __builtin_cpu_supports("avx2")) {
+        if (contains_text_avx2(haystack, length, needle, needleLength, caseless, &i)) return 1;
+    }
+#endif
+#if defined(__SSE2__)
+    // Sixteen candidate positions at a time: first and last byte of the needle (letters folded by setting
+    // 0x20 when caseless, which maps A-Z onto a-z and no other byte onto a letter), then a full compare per
+    // candidate.
+    const uint8_t first = needle[0], last = needle[needleLength - 1];
+    const __m128i wantFirst = _mm_set1_epi8((char)first), wantLast = _mm_set1_epi8((char)last);
+    const __m128i foldFirst = _mm_set1_epi8((caseless && first >= 'a' && first <= 'z') ? 0x20 : 0);
+    const __m128i foldLast = _mm_set1_epi8((caseless && last >= 'a' && last <= 'z') ? 0x20 : 0);
+    for (; i + needleLength - 1 + 16 <= length; i += 16) {
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(haystack + i)), foldFirst);
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(haystack + i + needleLength - 1)), foldLast);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, wantFirst), _mm_cmpeq_epi8(b, wantLast)));
+        while (mask) {
+            unsigned bit = (unsigned)__builtin_ctz(mask);
+            if (equal_text(haystack + i + bit, needle, needleLength, caseless)) return 1;
+            mask &= mask - 1;
+        }
+    }
+#endif
+    for (; i + needleLength <= length; i++) {
+        if (equal_text(haystack + i, needle, needleLength, caseless)) return 1;
+    }
+    return 0;
+}

@@ -53,7 +53,7 @@ enum FileReader {
     /// - Parameters:
     ///   - prefetch: inflate gzip on a second thread (when cores would otherwise idle).
     ///   - early: the file, already opened (full scans only).
-    static func read<Consumer: RecordConsumer>(_ file: InputFile, options: ScanOptions, buffer: ReadBuffer,
+    static func read<Consumer: RecordConsumer>(_ file: InputFile, index: Int = -1, options: ScanOptions, buffer: ReadBuffer,
                                                consumer: Consumer, prefetch: Bool = false,
                                                incremental: IncrementalContext? = nil,
                                                early: OpenedEarly? = nil) -> FileOutcome {
@@ -62,7 +62,7 @@ enum FileReader {
                                     storedBytes: 0, counters: ReaderCounters())
         var sink = FileSink(file: file, consumer: consumer)
         var read = Read()
-        consumer.beginFile(file)
+        consumer.beginFile(file, index: index)
         defer { consumer.endFile(file) }
         do throws(InputError) {
             let opened: InputOpener.Opened

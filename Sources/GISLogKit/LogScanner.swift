@@ -68,6 +68,9 @@ public protocol RecordConsumer: AnyObject, SendableMetatype {
     /// Called before the first record of each file.
     func beginFile(_ file: InputFile)
 
+    /// Called before the first record of each file, with the file's index in `Discovery.files`.
+    func beginFile(_ file: InputFile, index: Int)
+
     /// Called after the last record of each file (also when the file could not be read).
     func endFile(_ file: InputFile)
 }
@@ -75,6 +78,7 @@ public protocol RecordConsumer: AnyObject, SendableMetatype {
 extension RecordConsumer {
     public func adopt(_ event: Event, file: InputFile) {}
     public func beginFile(_ file: InputFile) {}
+    public func beginFile(_ file: InputFile, index: Int) { beginFile(file) }
     public func endFile(_ file: InputFile) {}
 }
 
@@ -151,7 +155,7 @@ public struct LogScanner: Sendable {
                 guard index < files.count else { break }
                 // Taken either way, so that an incremental run does not leave an early file's thread waiting.
                 let opened = early.take(index)
-                let outcome = FileReader.read(files[index], options: options, buffer: buffer, consumer: consumer,
+                let outcome = FileReader.read(files[index], index: index, options: options, buffer: buffer, consumer: consumer,
                                               prefetch: prefetches(index), incremental: incremental,
                                               early: incremental == nil ? opened : nil)
                 progress?.finished(file: outcome.coverage.storedBytes)

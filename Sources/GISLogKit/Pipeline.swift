@@ -37,12 +37,15 @@ public struct Pipeline {
     }
 
     /// Runs the scan. Blocking: call it from a thread that may wait.
-    /// - Parameter scanner: the scanner for `options` (made first, so the caller can see what it found).
-    public func run(_ scanner: LogScanner, progress: ScanProgress? = nil) -> Outcome {
+    /// - Parameters:
+    ///   - scanner: the scanner for `options` (made first, so the caller can see what it found).
+    ///   - eventSink: per worker thread, a sink that sees every new event as it is found (the NDJSON feed).
+    public func run(_ scanner: LogScanner, progress: ScanProgress? = nil,
+                    eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> Outcome {
         let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
         let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental,
                                   sampleWidth: correlation.burstGap, collectEvents: collectEvents,
-                                  recordFeed: recordFeed)
+                                  recordFeed: recordFeed, eventSink: eventSink)
         let ledger = scanned.ledger
         // What this run read, before earlier runs' context joins it: the report counts only new events.
         let newCounts = ledger.counts(from: correlation.reportFrom, until: correlation.reportUntil)

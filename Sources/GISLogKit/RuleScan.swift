@@ -17,30 +17,39 @@ public struct RuleScanResult: Sendable {
     public var limitReports: [RuleLimitReport]
 }
 
-/// What one scan worker's rule engine feeds: the bounded ledger always, and on request a list of every event
-/// (the NDJSON feed) and the events of the current record (the every-record feed).
+/// What one scan worker's rule engine feeds: the bounded ledger always, and on request a list of every event,
+/// a sink that sees every event as it is found (the streamed NDJSON feed) and the events of the current record
+/// (the every-record feed).
 final class WorkerSink: EventSink {
     let ledger: EvidenceLedger
     let collector: EventCollector?
     let hits: RecordHits?
+    let feed: (any EventSink)?
 
-    init(ledger: EvidenceLedger, collector: EventCollector?, hits: RecordHits?) {
+    init(ledger: EvidenceLedger, collector: EventCollector?, hits: RecordHits?, feed: (any EventSink)? = nil) {
         self.ledger = ledger
         self.collector = collector
         self.hits = hits
+        self.feed = feed
     }
 
     func accept(_ hit: borrowing RuleHit) {
         ledger.accept(hit)
         collector?.accept(hit)
         hits?.accept(hit)
+        feed?.accept(hit)
     }
 
     func accept(event: Event) {
         ledger.accept(event: event)
         collector?.accept(event: event)
         hits?.accept(event: event)
+        feed?.accept(event: event)
     }
+
+    func beginFile(_ file: InputFile, index: Int) { feed?.beginFile(file, index: index) }
+
+    func endFile(_ file: InputFile) { feed?.endFile(file) }
 }
 
 /// The every-record feed's writer is a scan consumer like the rule engine it wraps.
@@ -52,13 +61,20 @@ extension LogScanner {
     /// - Parameters:
     ///   - sampleWidth: the ledger's sample window (the burst gap).
     ///   - recordFeed: also write every record to this feed as it is read (`--records all`).
+    ///   - eventSink: makes, per worker thread (0, 1, …), a sink that sees every event as it is found (the
+    ///     streamed NDJSON feed), beside the ledger. Not with `recordFeed`, whose writer calls `beginFile`
+    ///     without the file's index.
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil,
                     sampleWidth: Int64 = 10 * 60_000, collectEvents: Bool = false,
-                    recordFeed: ECSRecordFeed? = nil) -> RuleScanResult {
+                    recordFeed: ECSRecordFeed? = nil, eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> RuleScanResult {
+        precondition(recordFeed == nil || eventSink == nil, "one feed at a time")
         let redact = options.redactSecrets, keepOriginal = options.keepOriginalRecords
+        var workers = 0
         func engine(hits: RecordHits? = nil) -> RuleEngine {
             let sink = WorkerSink(ledger: EvidenceLedger(ruleSet: ruleSet, sampleWidth: sampleWidth),
-                                  collector: collectEvents ? EventCollector() : nil, hits: hits)
+                                  collector: collectEvents ? EventCollector() : nil, hits: hits,
+                                  feed: eventSink?(workers))
+            workers += 1
             return RuleEngine(ruleSet: ruleSet, sink: sink, redact: redact, keepOriginal: keepOriginal)
         }
         let result: ScanResult, engines: [RuleEngine]

@@ -79,6 +79,12 @@ public struct LogTimeZone: Sendable, Hashable, CustomStringConvertible {
         return load(path: "/etc/localtime", name: localZoneName() ?? "local") ?? .utc
     }
 
+    /// The offset when it is the same at every instant (a fixed zone), else nil.
+    public var fixedOffset: Int? {
+        if case .fixed(let seconds) = rules { return seconds }
+        return nil
+    }
+
     /// The offset from UTC, in seconds, at an instant.
     public func offset(atUTC millis: Int64) -> Int {
         switch rules {

@@ -31,7 +31,21 @@ public struct NDJSONReport {
 
     /// Writes the lines to `sink` one at a time (a large scan need not build one big string).
     public func write(to sink: (String) -> Void) {
-        if includesEvents { for event in report.events { sink(line(for: event)) } }
+        if includesEvents {
+            let encoder = NDJSONEventEncoder(layout: eventLayout, redact: false)
+            let bytes = JSONBytes(capacity: 4096)
+            for event in report.events {
+                bytes.removeAll()
+                encoder.append(event, to: bytes)
+                sink(String(decoding: bytes.bytes, as: UTF8.self))
+            }
+        }
+        writeSummary(to: sink)
+    }
+
+    /// The lines after the events: coverage per machine, then causes and findings. A scan that streamed
+    /// its events (`NDJSONEventStream`) ends the feed with these.
+    public func writeSummary(to sink: (String) -> Void) {
         for span in report.coverage.machines { sink(line(for: span)) }
         for cause in report.diagnosis.causes { sink(line(for: cause)) }
         for finding in report.diagnosis.findings { sink(line(for: finding)) }
@@ -59,87 +73,11 @@ public struct NDJSONReport {
         }
     }
 
-    private func line(for event: Event) -> String {
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("@timestamp", time(event.time))
-        json.field("message", event.message)
-        let ecs = Self.ecs(event.category, ruleID: event.ruleID, starting: report.ruleEvidence[event.ruleID] == .machineStart)
-        json.key("event")
-        json.beginObject()
-        json.field("kind", "event")
-        json.key("category"); json.beginArray(); ecs.category.forEach { json.value($0) }; json.endArray()
-        json.key("type"); json.beginArray(); ecs.type.forEach { json.value($0) }; json.endArray()
-        json.field("outcome", ecs.outcome)
-        if let code = event.code { json.field("code", String(code)) }
-        json.field("dataset", event.product.dataset)
-        json.field("module", "arcgis")
-        json.field("severity", Self.severityNumber(event.severity))
-        if includeOriginal, let original = event.original { json.field("original", original) }
-        json.endObject()
-        json.key("log")
-        json.beginObject()
-        json.field("level", event.level.name)
-        json.key("file"); json.beginObject(); json.field("path", event.path); json.endObject()
-        json.field("offset", event.byteOffset)
-        if let source = event.source { json.field("logger", source) }
-        json.endObject()
-        json.key("host"); json.beginObject(); json.field("name", event.machine); json.endObject()
-        // ECS `tags`: a record cut off (by a crash, say) and read as it is; its message may be incomplete.
-        if event.unterminated { json.key("tags"); json.beginArray(); json.value("unterminated"); json.endArray() }
-        if let pid = event.process.flatMap(Int.init) {
-            json.key("process")
-            json.beginObject()
-            json.field("pid", pid)
-            if let thread = event.thread.flatMap(Int.init) {
-                json.key("thread"); json.beginObject(); json.field("id", thread); json.endObject()
-            }
-            json.endObject()
-        }
-        if let user = event.user, !user.isEmpty {
-            json.key("user"); json.beginObject(); json.field("name", user); json.endObject()
-        }
-        if let url = event.field("url") {
-            json.key("url")
-            json.beginObject()
-            json.field("full", url)
-            if let host = event.field("host") { json.field("domain", host) }
-            if let port = event.field("port").flatMap(Int.init) { json.field("port", port) }
-            if let scheme = event.field("scheme") { json.field("scheme", scheme) }
-            json.endObject()
-        }
-        if let code = event.field("wininet_code") ?? event.field("curl_code") ?? event.field("http_code") {
-            json.key("error")
-            json.beginObject()
-            json.field("code", code)
-            if let name = event.field("wininet_name") { json.field("type", name) }
-            json.endObject()
-        }
-        json.key("rule")
-        json.beginObject()
-        json.field("id", event.ruleID)
-        json.field("name", ruleName(event.ruleID))
-        json.field("category", event.category.rawValue)
-        json.field("ruleset", ruleset(event.ruleID))
-        if let reference = ruleReference(event.ruleID) { json.field("reference", reference) }
-        json.endObject()
-        json.key("labels")
-        json.beginObject()
-        json.field("component", event.component.rawValue)
-        if let request = event.requestID, !request.isEmpty { json.field("request_id", request) }
-        if let method = event.methodName, !method.isEmpty { json.field("method_name", method) }
-        json.field("line", String(event.line))
-        json.endObject()
-        json.key("gislog")
-        json.beginObject()
-        json.field("schema_version", Self.schemaVersion)
-        json.key("fields")
-        json.beginObject()
-        for field in event.fields { json.field(field.name, field.value) }
-        json.endObject()
-        json.endObject()
-        json.endObject()
-        return json.output + "\n"
+    /// The event lines' layout, with this report's rule titles.
+    private var eventLayout: NDJSONEventLayout {
+        NDJSONEventLayout(titles: report.ruleTitles, builtin: report.ruleOrigins, references: report.ruleReferences,
+                          startup: Set(report.ruleEvidence.filter { $0.value == .machineStart }.keys), zone: zone,
+                          includeOriginal: includeOriginal)
     }
 
     private func line(for span: MachineSpan) -> String {
@@ -283,8 +221,4 @@ public struct NDJSONReport {
         case .critical: 5
         }
     }
-
-    private func ruleName(_ id: String) -> String { report.ruleTitles[id] ?? id }
-    private func ruleset(_ id: String) -> String { report.ruleOrigins[id] == true ? "gislog-default" : "local" }
-    private func ruleReference(_ id: String) -> String? { report.ruleReferences[id] }
 }

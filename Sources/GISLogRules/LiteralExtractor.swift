@@ -2,7 +2,9 @@
 /// regex on records that cannot match.
 ///
 /// Conservative by design: it only reads the top level of the pattern, gives up on alternation there and
-/// on inline options, and treats anything it does not understand as a break between literals.
+/// on inline options, and treats anything it does not understand as a break between literals. A group
+/// that holds nothing but literal text and is not optional or repeated (`(?<name>ERROR_INTERNET_INVALID_CA)`)
+/// is read as that text, so the literal can run through it.
 enum LiteralExtractor {
     static let minimumLength = 4
 
@@ -33,6 +35,12 @@ enum LiteralExtractor {
                    index + 2 < scalars.count, scalars[index + 2] != "<", scalars[index + 2] != ":", scalars[index + 2] != "=",
                    scalars[index + 2] != "!", scalars[index + 2] != ">", scalars[index + 2] != "P" {
                     return nil  // inline options such as (?i) change what a literal means
+                }
+                if let (text, end) = literalGroup(scalars, at: index) {
+                    // Required exactly as written: the run goes on through it.
+                    runs.current.append(contentsOf: text)
+                    index = end
+                    continue
                 }
                 runs.end()
                 depth = 1
@@ -66,6 +74,59 @@ enum LiteralExtractor {
         runs.end()
         guard runs.best.count >= minimumLength else { return nil }
         return String(String.UnicodeScalarView(runs.best))
+    }
+
+    /// The text of a group at `start` that matches exactly one literal text — a capturing, named or
+    /// non-capturing group of plain characters and escaped punctuation — and the index after it; nil when
+    /// the group holds anything else or a quantifier follows it (then it may be absent or repeated).
+    static func literalGroup(_ scalars: [Unicode.Scalar], at start: Int) -> (text: [Unicode.Scalar], end: Int)? {
+        var index = start + 1
+        if index < scalars.count, scalars[index] == "?" {
+            // `(?:`, `(?<name>` and `(?P<name>` only: lookarounds, atomic groups and the rest are not text.
+            index += 1
+            guard index < scalars.count else { return nil }
+            switch scalars[index] {
+            case ":":
+                index += 1
+            case "<", "P":
+                if scalars[index] == "P" {
+                    index += 1
+                    guard index < scalars.count, scalars[index] == "<" else { return nil }
+                }
+                index += 1
+                guard index < scalars.count, scalars[index] != "=", scalars[index] != "!" else { return nil }
+                while index < scalars.count, scalars[index] != ">" {
+                    guard scalars[index] == "_" || scalars[index].properties.isAlphabetic
+                        || ("0"..."9").contains(scalars[index]) else { return nil }
+                    index += 1
+                }
+                index += 1
+            default:
+                return nil
+            }
+        }
+        var text: [Unicode.Scalar] = []
+        while index < scalars.count {
+            let scalar = scalars[index]
+            switch scalar {
+            case ")":
+                index += 1
+                if index < scalars.count, ["*", "+", "?", "{"].contains(scalars[index]) { return nil }
+                return (text, index)
+            case "\\":
+                guard index + 1 < scalars.count else { return nil }
+                let escaped = scalars[index + 1]
+                guard !escaped.properties.isAlphabetic, !("0"..."9").contains(escaped) else { return nil }
+                text.append(escaped)
+                index += 2
+            case "(", "|", "[", ".", "^", "$", "*", "+", "?", "{":
+                return nil
+            default:
+                text.append(scalar)
+                index += 1
+            }
+        }
+        return nil
     }
 
     /// The literal run being read and the longest one so far.

@@ -45,8 +45,11 @@ public final class RuleEngine {
         sink.accept(event: event)
     }
 
-    public func beginFile(_ file: InputFile) {
-        sink.beginFile(file)
+    public func beginFile(_ file: InputFile) { beginFile(file, index: -1) }
+
+    /// - Parameter index: the file's place in the scan's list of files (-1: not known).
+    public func beginFile(_ file: InputFile, index: Int) {
+        sink.beginFile(file, index: index)
         currentPath = file.path
         limitHits.removeAll(keepingCapacity: true)
         disabled.removeAll(keepingCapacity: true)
@@ -147,12 +150,16 @@ public protocol EventSink: AnyObject {
     func accept(event: Event)
     /// Called before the first record of each file.
     func beginFile(_ file: InputFile)
+    /// Called before the first record of each file, with the file's place in the scan's list of files
+    /// (-1 when not known): a sink that writes per file in that order needs it.
+    func beginFile(_ file: InputFile, index: Int)
     /// Called after the last record of each file.
     func endFile(_ file: InputFile)
 }
 
 extension EventSink {
     public func beginFile(_ file: InputFile) {}
+    public func beginFile(_ file: InputFile, index: Int) { beginFile(file) }
     public func endFile(_ file: InputFile) {}
 }
 

@@ -12,7 +12,7 @@ struct DebugCommand: ParsableCommand {
         commandName: "debug",
         abstract: "Commands for measuring gislog itself.",
         shouldDisplay: false,
-        subcommands: [ReadOnly.self, Patterns.self, RuleTiming.self]
+        subcommands: [ReadOnly.self, Patterns.self, RuleTiming.self, Feed.self]
     )
 
     /// Prints the rule pack as one PCRE2 alternation, so that `rg -P` can look for the same things in a

@@ -241,7 +241,11 @@ struct ScanCommand: ParsableCommand {
 
         var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
                                 now: now, version: GISLog.version)
-        pipeline.collectEvents = format == .ndjson
+        // The matched events leave while the scan runs; the feed's last lines follow the report.
+        let feed = format == .ndjson && records == .matched
+            ? try NDJSONFeed(output: output, holdUntilDone: state != nil || quietIfClean, ruleSet: ruleSet,
+                             options: options, since: correlationOptions.reportFrom, until: correlationOptions.reportUntil)
+            : nil
         // --records all: records go out while they are read, into stdout or the temporary file behind --output.
         var streamed: StreamingAtomicFile?
         if records == .all {
@@ -261,7 +265,7 @@ struct ScanCommand: ParsableCommand {
         let progress = scanner.makeProgress()
         let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
         meter.start()
-        let outcome = pipeline.run(scanner, progress: progress)
+        let outcome = pipeline.run(scanner, progress: progress, eventSink: feed?.sinks)
         meter.stop()
         var report = outcome.report
         try ScanChecks.requireReadableLogs(report)
@@ -278,6 +282,14 @@ struct ScanCommand: ParsableCommand {
             }
         }
         if quietIfClean && report.isClean {
+            feed?.discard()
+            try saveState()
+            throw ExitCode(report.exitStatus)
+        }
+        // A report that did not get out stops the run before the state moves on: the next run reports it again.
+        let kept = state.map { "; the state file \($0) was not advanced, so the next run reports the same again" } ?? ""
+        if let feed {
+            try feed.finish(NDJSONReport(report, includeOriginal: includeOriginal), kept: kept)
             try saveState()
             throw ExitCode(report.exitStatus)
         }
@@ -292,8 +304,6 @@ struct ScanCommand: ParsableCommand {
             feed.includesEvents = records == .matched
             text = feed.render()
         }
-        // A report that did not get out stops the run before the state moves on: the next run reports it again.
-        let kept = state.map { "; the state file \($0) was not advanced, so the next run reports the same again" } ?? ""
         if pipeline.recordFeed?.failed == true {
             throw CommandFailure("cannot write the every-record feed to " + (output ?? "standard output") + kept)
         }

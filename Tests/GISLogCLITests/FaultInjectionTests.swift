@@ -360,7 +360,9 @@ struct FaultInjectionTests {
         let partial = try gislogScript("ulimit -f 16; \"$GISLOG\" scan --timezone UTC --format ndjson --state \(quoted(copy.state)) "
                                        + "\(quoted(copy.logs)) >> \(quoted(feed))")
         #expect(partial.status == 2)
-        #expect(FileManager.default.contents(atPath: feed)?.count == 16 * 1024)
+        // With --state the feed waits in a temporary file until the run is done (so that an appended feed never
+        // ends in a cut line); the limit stops it there, and stdout gets at most what fits.
+        #expect((FileManager.default.contents(atPath: feed)?.count ?? 0) <= 16 * 1024)
         #expect(copy.stateBytes() == nil)
     }
 

@@ -335,7 +335,18 @@ struct RuleEngineTests {
 @Suite("Required literals")
 struct LiteralTests {
     @Test("derived from patterns", arguments: [
-        ("WinINet (?<name>ERROR_INTERNET_INVALID_CA), (?<code>12045)\\)", "WinINet "),
+        ("WinINet (?<name>ERROR_INTERNET_INVALID_CA), (?<code>12045)\\)", "WinINet ERROR_INTERNET_INVALID_CA, 12045)"),
+        ("WinINet (?<name>ERROR_INTERNET_(?:TIMEOUT|NAME_NOT_RESOLVED)), (?<code>12002|12007)\\)", "WinINet "),
+        ("abcd(?:xy)?efg", "abcd"),
+        ("ab(?:cd)?efgh", "efgh"),
+        ("ab(?:cd)+efgh", "efgh"),
+        ("ab(cd|ef)ghij", "ghij"),
+        ("ab(?P<x>cd)ef", "abcdef"),
+        ("ab(cd\\.)ef", "abcd.ef"),
+        ("ab(?=cd)efgh", "efgh"),
+        ("ab(?<!x)cdef", "cdef"),
+        ("ab(?<n>\\d+)cdef", "cdef"),
+        ("ab(?i:cd)efgh", nil),
         ("PKIX path building failed(?::\\s*(?<d>.*))?", "PKIX path building failed"),
         ("Could not decrypt token", "Could not decrypt token"),
         ("a|b", nil),

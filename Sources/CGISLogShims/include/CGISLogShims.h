@@ -14,6 +14,12 @@ size_t gislog_count_newlines(const uint8_t *_Nonnull bytes, size_t length);
 // Finds the first byte that is not 7-bit ASCII, or returns length. Lets valid ASCII skip UTF-8 checks.
 size_t gislog_first_non_ascii(const uint8_t *_Nonnull bytes, size_t length);
 
+// Whether `haystack` contains `needle`; with `caseless`, ASCII letters compared without case (`needle` in
+// lower case). 16 positions at a time where SSE2 is there: faster than memmem on a record's few hundred
+// bytes. For the prefilters of rule patterns.
+int gislog_contains_text(const uint8_t *_Nonnull haystack, size_t length, const uint8_t *_Nonnull needle,
+                         size_t needleLength, int caseless);
+
 // Folds a gzip CRC-32 over the longest prefix of `bytes` it can take in 16-byte blocks with carry-less
 // multiplication (64 bytes at least, on CPUs with PCLMULQDQ and SSE4.1): `*crc` is zlib's CRC of what came
 // before and is updated. Returns the bytes taken (0 when the CPU lacks the instructions or the buffer is

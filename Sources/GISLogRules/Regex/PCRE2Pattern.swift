@@ -4,8 +4,8 @@ internal import CPCRE2
 ///
 /// Patterns are compiled in UTF mode with `PCRE2_MATCH_INVALID_UTF`, so log bytes that are not valid UTF-8
 /// (Windows-1252 text) are matched safely, never rejected. Owns its `pcre2_code`.
-// SAFETY: the compiled code is immutable after init; PCRE2 documents pcre2_code (with its JIT code) as
-// usable from many threads at once, each with its own match data.
+// SAFETY: the compiled code and the prefilter's memory are immutable after init (freed in deinit); PCRE2
+// documents pcre2_code (with its JIT code) as usable from many threads at once, each with its own match data.
 public final class PCRE2Pattern: @unchecked Sendable {
     let code: OpaquePointer
     /// The pattern as written.
@@ -16,11 +16,24 @@ public final class PCRE2Pattern: @unchecked Sendable {
     public let captureCount: Int
     /// Whether JIT compilation succeeded (the interpreter is 9–14× slower).
     public let isJITCompiled: Bool
+    /// Texts every match contains one of, checked before the pattern runs; only for patterns without a
+    /// single case-sensitive literal (which the rule gate looks for already).
+    public let prefilter: PatternPrefilter?
+    /// `prefilter` in plain memory (freed in deinit).
+    private let compactPrefilter: PatternPrefilter.Compact?
 
     /// Compiles `pattern` (`pcre2_compile`, then `pcre2_jit_compile`).
     /// - Throws: `PCRE2Error` with PCRE2's message and the offset in the pattern.
-    public init(_ pattern: String, caseless: Bool = false) throws(PCRE2Error) {
+    public convenience init(_ pattern: String, caseless: Bool = false) throws(PCRE2Error) {
+        try self.init(pattern, caseless: caseless, prefilter: true)
+    }
+
+    /// - Parameter prefilter: derive a prefilter (tests turn it off to compare).
+    init(_ pattern: String, caseless: Bool, prefilter: Bool) throws(PCRE2Error) {
         self.pattern = pattern
+        self.prefilter = !prefilter || (!caseless && LiteralExtractor.requiredLiteral(in: pattern) != nil) ? nil
+            : LiteralExtractor.prefilter(in: pattern, caseless: caseless)
+        compactPrefilter = self.prefilter.map(PatternPrefilter.Compact.init)
         var errorCode: Int32 = 0
         var errorOffset = 0
         var options = UInt32(PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
@@ -58,7 +71,17 @@ public final class PCRE2Pattern: @unchecked Sendable {
         groupNames = names.sorted { $0.0 < $1.0 }
     }
 
-    deinit { pcre2_code_free_8(code) }
+    deinit {
+        pcre2_code_free_8(code)
+        compactPrefilter?.free()
+    }
+
+    /// Whether the prefilter says no match is possible.
+    @inline(__always)
+    func prefilterRejects(_ subject: UnsafeRawBufferPointer) -> Bool {
+        guard let compactPrefilter else { return false }
+        return !compactPrefilter.mayMatch(subject)
+    }
 }
 
 /// The result of one match attempt.
@@ -105,6 +128,7 @@ public final class PCRE2Matcher {
     /// Whether `pattern` matches anywhere in `subject`, without reading the groups.
     @inline(__always)
     public func matches(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer) -> PCRE2MatchResult {
+        if pattern.prefilterRejects(subject) { return .noMatch }
         let status = run(pattern, subject)
         if status > 0 || status == 0 { return .match([]) }
         return classify(status)
@@ -112,6 +136,8 @@ public final class PCRE2Matcher {
 
     /// Matches `pattern` in `subject` (from `startOffset`) and returns the byte ranges of the groups.
     public func match(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer, startOffset: Int = 0) -> PCRE2MatchResult {
+        // From the start only: a lookbehind may read before a later start.
+        if startOffset == 0, pattern.prefilterRejects(subject) { return .noMatch }
         let status = run(pattern, subject, startOffset: startOffset)
         guard status >= 0 else { return classify(status) }
         let vector = pcre2_get_ovector_pointer_8(matchData)!
