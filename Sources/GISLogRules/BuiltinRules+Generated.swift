@@ -30,7 +30,8 @@ causes:
       failed ... unable to find valid certification path").
     explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
                unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
-               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
+               python-unknown-issuer, python-certificate-verify-failed]
     steps:
       - 'Find out which CA issued the certificate that {peer} presents: open {peer_url} in a browser on {machine} and view the certificate chain, or run `openssl s_client -connect {peer} -showcerts`.'
       - 'On {machine}, import that root certificate (and any intermediate) into the trust store the failing component uses. For ArcGIS Server on Windows this is the Windows certificate store (Local Computer > Trusted Root Certification Authorities); on Linux, the operating system store.'
@@ -54,7 +55,8 @@ causes:
       tokens last 60 minutes by default, Portal's 120 minutes).
     explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
                unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
-               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
+               python-unknown-issuer, python-certificate-verify-failed]
     steps:
       - 'Lengthen the token lifetime. On Portal: sign in to the Portal Directory (https://{portal}:7443/arcgis/portaladmin or https://{portal}/arcgis/sharing/rest), then Portals > Self > Update and raise maxTokenExpirationMinutes.'
       - 'On ArcGIS Server: Manager > Security > Settings > Token Settings, or https://{server}:6443/arcgis/admin/security/tokens/update (shortTimeout in minutes).'
@@ -76,7 +78,8 @@ causes:
       give that machine a CA-issued certificate, or make the caller trust the self-signed one.
     explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
                unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
-               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
+               python-unknown-issuer, python-certificate-verify-failed]
     steps:
       - 'Export the certificate {peer} presents. For ArcGIS Server: sign in to https://{server}:6443/arcgis/admin, open machines > {server_machine} > sslcertificates, click the certificate set as the web server SSL certificate (often selfsignedcertificate), and export it.'
       - 'Import it into Portal as a trusted certificate: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate.'
@@ -96,7 +99,8 @@ causes:
       came in.
     explains: [wininet-invalid-ca, pkix-path-building-failed, pkix-path-validation-failed, ssl-handshake-failed,
                unable-to-validate-tls-certificate, failed-to-validate-ssl-certificate, invalid-ssl-certificate-found,
-               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert]
+               curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
+               python-unknown-issuer, python-certificate-verify-failed]
     steps:
       - 'Check that the failures have stopped since the restart of {machine} (or of the portal); if they have, no change is needed.'
       - 'If restarts are planned (updates), start ArcGIS Server and Portal in order and wait for both to be up before publishing: check https://{server}:6443/arcgis/rest/info/healthCheck and the portal home page.'
@@ -112,7 +116,7 @@ causes:
       A certificate in the chain is outside its validity dates (WinINet 12037, Java "PKIX path
       validation failed: Validity check failed"). Often the certificate of a Web Adaptor or a load
       balancer in front of Portal or Server.
-    explains: [wininet-cert-date-invalid, pkix-validity-check-failed]
+    explains: [wininet-cert-date-invalid, pkix-validity-check-failed, curl-certificate-expired, python-certificate-expired]
     steps:
       - 'Find the expired certificate: open {peer_url} and check the validity dates of every certificate in the chain (also the Web Adaptor''s, in IIS bindings).'
       - 'Renew it, including every name clients use, and install it where it was (IIS bindings for a Web Adaptor; https://{server}:6443/arcgis/admin/machines/{server_machine}/sslcertificates for ArcGIS Server; Portal''s SSL certificates page for Portal).'
@@ -126,7 +130,7 @@ causes:
     summary: >
       The certificate presented by {peer} does not list the name the caller used (WinINet 12038), for
       example a short name or an alias instead of the fully qualified name in the certificate.
-    explains: [wininet-cert-cn-invalid]
+    explains: [wininet-cert-cn-invalid, java-hostname-mismatch, curl-hostname-mismatch, python-hostname-mismatch]
     steps:
       - 'Compare the host in {peer_url} with the names in the certificate (subject and subject alternative names).'
       - 'Either call the host by a name the certificate lists (federation URLs, Web Adaptor registration), or issue a certificate that lists every name clients use.'
@@ -140,7 +144,8 @@ causes:
       The caller could not check whether the certificate was revoked — typically the CRL or OCSP address
       of an internal CA is not reachable from {machine} (WinINet 12057) — or the certificate was revoked
       (12170).
-    explains: [wininet-cert-revocation-failed, wininet-cert-revoked]
+    explains: [wininet-cert-revocation-failed, wininet-cert-revoked, java-revocation-failed, curl-certificate-revoked,
+               python-certificate-revoked]
     steps:
       - 'From {machine}, check that the CRL distribution point and OCSP addresses listed in the certificate of {peer} can be reached (firewall, proxy).'
       - 'If the certificate was revoked, replace it with a new one from the CA.'
@@ -153,7 +158,7 @@ causes:
     summary: >
       {peer} requires a client certificate (WinINet 12044), usually because IIS or a Web Adaptor is set to
       require client certificates for the ArcGIS site.
-    explains: [wininet-client-auth-cert-needed]
+    explains: [wininet-client-auth-cert-needed, java-client-certificate-required]
     steps:
       - 'In IIS on the Web Adaptor machine, set SSL Settings > Client certificates to Ignore for the ArcGIS applications that Server and Portal call each other through, or federate through the 6443/7443 ports.'
     references:
@@ -402,7 +407,7 @@ scoring:
     A Java component (Portal for ArcGIS, ArcGIS Server's admin and sharing code, Data Store) does not trust
     the certificate chain it was shown: the issuing CA is missing from its trust store.
   log_levels: [SEVERE, WARNING]
-  pattern: 'PKIX path building failed(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?PKIX path building failed(?::\s*(?<detail>[^\r\n<]{1,300}))?'
   references:
     - title: 'Portal for ArcGIS: Configure the portal to trust certificates from your certifying authority'
       url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
@@ -412,6 +417,8 @@ scoring:
       - text: 'Invalid SSL certificate found. PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target'
         fields: {detail: 'sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target'}
       - text: 'javax.net.ssl.SSLHandshakeException: sun.security.validator.ValidatorException: PKIX path building failed'
+      - text: "Unable to connect to 'https://portal.example.com:7443/arcgis/sharing/rest/portals/self'. javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target"
+        fields: {url: 'https://portal.example.com:7443/arcgis/sharing/rest/portals/self', scheme: https, host: portal.example.com, port: '7443'}
     no_match:
       - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors'
 
@@ -423,7 +430,7 @@ scoring:
   status: stable
   description: An expired certificate, typically on a Web Adaptor or another component in front of the portal.
   log_levels: [SEVERE, WARNING]
-  pattern: 'PKIX path validation failed:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?(?<detail>[Vv]alidity check failed[^\r\n<]{0,200})'
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?PKIX path validation failed:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?(?<detail>[Vv]alidity check failed[^\r\n<]{0,200})'
   references:
     - title: 'Esri KB 000034232: Invalid SSL certificates found (PKIX path validation failed: Validity check failed)'
       url: https://support.esri.com/en-us/knowledge-base/error-arcgis-enterprise-invalid-ssl-certificates-found--000034232
@@ -433,6 +440,8 @@ scoring:
       - text: 'Invalid SSL Certificate Found. PKIX path validation failed: Validity check failed.'
         fields: {detail: 'Validity check failed.'}
       - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed'
+      - text: "Unable to connect to 'https://gis.example.com/server/admin/info'. javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed"
+        fields: {url: 'https://gis.example.com/server/admin/info', host: gis.example.com, port: ~}
     no_match:
       - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors'
 
@@ -443,19 +452,22 @@ scoring:
   level: high
   status: stable
   log_levels: [SEVERE, WARNING]
-  pattern: 'PKIX path validation failed(?::\s*(?<detail>[^\r\n<]{1,300}))?'
-  # The validity check (an expired certificate) has a rule of its own.
-  unless: 'PKIX path validation failed:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?[Vv]alidity check failed'
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?PKIX path validation failed(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  # The validity check (expired), revocation and a missing trust anchor (unknown CA) have rules of their own.
+  unless: 'PKIX path validation failed:\s*(?:java\.security\.cert\.CertPathValidatorException:\s*)?(?:[Vv]alidity check failed|Could not determine revocation status|Certificate has been revoked|Path does not chain with any of the trust anchors)'
   references:
     - title: 'Portal for ArcGIS: Configure the portal to trust certificates from your certifying authority'
       url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
   tags: [java, pkix]
   samples:
     match:
-      - text: 'PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors'
-        fields: {detail: 'java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors'}
+      - text: "Unable to connect to 'https://gis02.example.com:6443/arcgis/admin'. javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Algorithm constraints check failed on signature algorithm: SHA1withRSA"
+        fields: {detail: 'java.security.cert.CertPathValidatorException: Algorithm constraints check failed on signature algorithm: SHA1withRSA', host: gis02.example.com, port: '6443'}
     no_match:
       - 'Invalid SSL Certificate Found. PKIX path validation failed: Validity check failed.'
+      - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors'
+      - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: Could not determine revocation status'
+      - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE, revocation date: Tue Mar 03 10:12:44 UTC 2026, authority: CN=Issuing CA 02, extension OIDs: []'
 
 - id: ssl-handshake-failed
   title: A Java TLS handshake failed
@@ -465,15 +477,131 @@ scoring:
   status: stable
   description: A TLS handshake failure that is not explained by a PKIX message in the same record.
   log_levels: [SEVERE, WARNING]
-  pattern: 'javax\.net\.ssl\.SSLHandshakeException(?::\s*(?<detail>[^\r\n<]{1,300}))?'
-  unless: 'javax\.net\.ssl\.SSLHandshakeException[^\r\n]{0,200}PKIX'
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?javax\.net\.ssl\.SSLHandshakeException(?::\s*(?<detail>[^\r\n<]{1,300}))?'
+  # PKIX failures, host names and client certificates have rules of their own.
+  unless: 'javax\.net\.ssl\.SSLHandshakeException[^\r\n]{0,200}(?:PKIX|No subject alternative (?:DNS )?names? (?:matching|present)|No name matching|Received fatal alert: (?:certificate_required|bad_certificate))'
   tags: [java, tls]
   samples:
     match:
       - text: 'javax.net.ssl.SSLHandshakeException: Received fatal alert: handshake_failure'
-        fields: {detail: 'Received fatal alert: handshake_failure'}
+        fields: {detail: 'Received fatal alert: handshake_failure', url: ~}
+      - text: "Unable to connect to 'https://gis.example.com:6443/arcgis/admin/info'. javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake"
+        fields: {detail: 'Remote host terminated the handshake', url: 'https://gis.example.com:6443/arcgis/admin/info', host: gis.example.com, port: '6443'}
     no_match:
       - 'javax.net.ssl.SSLHandshakeException: sun.security.validator.ValidatorException: PKIX path building failed'
+      - 'javax.net.ssl.SSLHandshakeException: java.security.cert.CertificateException: No subject alternative DNS name matching gis.example.com found.'
+      - 'javax.net.ssl.SSLHandshakeException: java.security.cert.CertificateException: No name matching gis.example.com found'
+      - 'javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_required'
+      - 'javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate'
+
+# Java (JDK and Apache HttpClient) failures that name their reason. Portal and Server's Java side often
+# prefix them with the call that failed: Unable to connect to 'https://host:port/path'. ... ; the URL is
+# taken from there when present, so the failures group by the peer they called.
+
+- id: java-hostname-mismatch
+  title: Java found that the certificate does not name the host it called
+  category: certificate
+  evidence: hostname
+  level: high
+  status: stable
+  description: >
+    The certificate the peer presented does not list the host name (or IP address) the caller used in
+    its subject alternative names: the JDK's host name check or Apache HttpClient's refused it. Logs may
+    show the host XML-escaped (&lt;host&gt;).
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?(?:No subject alternative DNS name matching |No subject alternative names matching IP address |No name matching |Certificate for (?:<|&lt;)?)(?<cert_host>[^\s<>&'']{1,253}?)(?: found|(?:>|&gt;)? doesn''t match any of the subject alternative names)'
+  references:
+    - title: 'OpenJDK: sun.security.util.HostnameChecker (No subject alternative DNS name matching ... found)'
+      url: https://github.com/openjdk/jdk/blob/master/src/java.base/share/classes/sun/security/util/HostnameChecker.java
+    - title: 'Apache HttpClient: DefaultHostnameVerifier (Certificate for <host> doesn''t match any of the subject alternative names)'
+      url: https://hc.apache.org/httpcomponents-client-4.5.x/current/httpclient/apidocs/org/apache/http/conn/ssl/DefaultHostnameVerifier.html
+  tags: [java, hostname]
+  samples:
+    match:
+      - text: "Unable to connect to 'https://gis.example.com:7443/arcgis/sharing/rest/info'. javax.net.ssl.SSLHandshakeException: java.security.cert.CertificateException: No subject alternative DNS name matching gis.example.com found."
+        fields: {cert_host: gis.example.com, url: 'https://gis.example.com:7443/arcgis/sharing/rest/info', scheme: https, host: gis.example.com, port: '7443'}
+      - text: 'javax.net.ssl.SSLHandshakeException: java.security.cert.CertificateException: No name matching portal.example.com found'
+        fields: {cert_host: portal.example.com, url: ~}
+      - text: "Unable to connect to 'https://maps.example.org/server/rest/services'. javax.net.ssl.SSLPeerUnverifiedException: Certificate for &lt;maps.example.org&gt; doesn't match any of the subject alternative names: [gis.example.org, www.example.org]"
+        fields: {cert_host: maps.example.org, host: maps.example.org, port: ~}
+      - text: "javax.net.ssl.SSLPeerUnverifiedException: Certificate for <maps.example.org> doesn't match any of the subject alternative names: [gis.example.org]"
+        fields: {cert_host: maps.example.org}
+      - text: 'java.security.cert.CertificateException: No subject alternative names matching IP address 10.0.0.12 found'
+        fields: {cert_host: 10.0.0.12}
+    no_match:
+      - 'javax.net.ssl.SSLHandshakeException: sun.security.validator.ValidatorException: PKIX path building failed'
+      - 'No name matching the filter was found in the catalog.'
+
+- id: java-revocation-failed
+  title: Java could not check, or found, the revocation of a certificate
+  category: certificate
+  evidence: revocation
+  level: high
+  status: stable
+  description: >
+    PKIX path validation stopped on revocation: the caller could not reach the CRL or OCSP responder
+    (revocation status unknown), or the certificate in the chain is revoked.
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?CertPathValidatorException:\s*(?<detail>Could not determine revocation status|Certificate has been revoked(?:, reason: (?<revocation_reason>[A-Za-z_]+))?)'
+  references:
+    - title: 'Java PKI Programmer''s Guide: checking revocation status (CRL, OCSP)'
+      url: https://docs.oracle.com/en/java/javase/21/security/java-pki-programmers-guide.html
+  tags: [java, pkix, revocation]
+  samples:
+    match:
+      - text: "Unable to connect to 'https://portal.example.com/portal/sharing/rest/generateToken'. javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Could not determine revocation status"
+        fields: {detail: Could not determine revocation status, host: portal.example.com, port: ~, revocation_reason: ~}
+      - text: "Unable to connect to 'https://gis.example.com:6443/arcgis/admin'. javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE, revocation date: Tue Mar 03 10:12:44 UTC 2026, authority: CN=Issuing CA 02, extension OIDs: []"
+        fields: {revocation_reason: KEY_COMPROMISE, host: gis.example.com, port: '6443'}
+    no_match:
+      - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed'
+      - 'Certificate revocation checking is disabled.'
+
+- id: java-client-certificate-required
+  title: The peer refused the Java handshake for want of a client certificate
+  category: certificate
+  evidence: client-certificate
+  level: medium
+  status: stable
+  description: >
+    The peer (often IIS in front of a Web Adaptor) requires a client certificate and the caller sent none
+    (certificate_required, TLS 1.3) or one it does not accept (bad_certificate).
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?Received fatal alert: (?<alert>certificate_required|bad_certificate)'
+  references:
+    - title: 'RFC 8446 (TLS 1.3), section 6.2: certificate_required and bad_certificate alerts'
+      url: https://www.rfc-editor.org/rfc/rfc8446#section-6.2
+  tags: [java, tls, client-certificate]
+  samples:
+    match:
+      - text: "Unable to connect to 'https://gis.example.com/server/admin/info'. javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_required"
+        fields: {alert: certificate_required, url: 'https://gis.example.com/server/admin/info', host: gis.example.com}
+      - text: 'javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate'
+        fields: {alert: bad_certificate, url: ~}
+    no_match:
+      - 'javax.net.ssl.SSLHandshakeException: Received fatal alert: handshake_failure'
+
+- id: pkix-no-trust-anchor
+  title: Java found no trusted root for the certificate path
+  category: certificate
+  evidence: unknown-ca
+  level: high
+  status: stable
+  description: The chain does not end in a certificate authority the caller's trust store holds.
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Unable to connect to ''(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*)''\.\s*[^\r\n<]{0,200}?)?Path does not chain with any of the trust anchors'
+  references:
+    - title: 'Portal for ArcGIS: Configure the portal to trust certificates from your certifying authority'
+      url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
+  tags: [java, pkix]
+  samples:
+    match:
+      - text: 'Invalid SSL certificate found. PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors'
+        fields: {url: ~}
+      - text: "Unable to connect to 'https://gis02.example.com:6443/arcgis/admin'. javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors"
+        fields: {host: gis02.example.com, port: '6443'}
+    no_match:
+      - 'PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed'
 
 - id: unable-to-validate-tls-certificate
   title: Portal could not validate the TLS certificate of a Server it federates
@@ -533,6 +661,100 @@ scoring:
     no_match:
       - 'Invalid SSL Certificate Found. PKIX path validation failed: Validity check failed.'
 
+# libcurl and Python (requests/urllib3) report OpenSSL's verification result in OpenSSL's words; the
+# reason says which cause it is. ArcGIS on Linux logs curl's as: Failed to load https://host:port/path.
+# SSL certificate problem: <reason>; Python's as HTTPSConnectionPool(host='h', port=N) ...
+# certificate verify failed: <reason>. A self-signed certificate IN THE CHAIN is a root the caller does
+# not trust (an unknown CA), not a self-signed server certificate.
+
+- id: curl-unknown-issuer
+  title: libcurl does not trust the certificate's issuer (ArcGIS on Linux)
+  category: certificate
+  evidence: unknown-ca
+  level: high
+  status: stable
+  description: >
+    OpenSSL could not find the issuer, or the chain ends in a root the caller does not trust. Add the
+    issuing CA's root (and intermediate) certificate to the caller's CA bundle.
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Failed to load (?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*?)\.\s+[^\r\n<]{0,100}?)?SSL certificate problem: (?<detail>unable to get local issuer certificate|unable to get issuer certificate|unable to verify the first certificate|self[- ]signed certificate in certificate chain)'
+  references:
+    - title: 'curl: SSL certificate verification'
+      url: https://curl.se/docs/sslcerts.html
+    - title: 'OpenSSL: openssl-verification-options, verification errors'
+      url: https://docs.openssl.org/master/man1/openssl-verification-options/
+  tags: [curl, linux]
+  samples:
+    match:
+      - text: 'curl: (60) SSL certificate problem: unable to get local issuer certificate'
+        fields: {detail: unable to get local issuer certificate, url: ~}
+      - text: 'Failed to load https://portal.example.com:7443/arcgis/sharing/rest/portals/self?f=json. SSL certificate problem: self signed certificate in certificate chain'
+        fields: {detail: self signed certificate in certificate chain, url: 'https://portal.example.com:7443/arcgis/sharing/rest/portals/self?f=json', scheme: https, host: portal.example.com, port: '7443'}
+      - text: 'Request failed. SSL certificate problem: self-signed certificate in certificate chain'
+        fields: {detail: self-signed certificate in certificate chain}
+    no_match:
+      - 'SSL certificate problem: self signed certificate'
+      - 'SSL certificate problem: certificate has expired'
+
+- id: curl-certificate-expired
+  title: libcurl found the certificate expired (ArcGIS on Linux)
+  category: certificate
+  evidence: expired
+  level: high
+  status: stable
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Failed to load (?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*?)\.\s+[^\r\n<]{0,100}?)?SSL certificate problem: (?<detail>certificate has expired|certificate is not yet valid)'
+  references:
+    - title: 'OpenSSL: openssl-verification-options, verification errors'
+      url: https://docs.openssl.org/master/man1/openssl-verification-options/
+  tags: [curl, linux, expiry]
+  samples:
+    match:
+      - text: 'Failed to load https://gis.example.com/server/rest/info. SSL certificate problem: certificate has expired'
+        fields: {detail: certificate has expired, host: gis.example.com, port: ~}
+    no_match:
+      - 'SSL certificate problem: unable to get local issuer certificate'
+
+- id: curl-certificate-revoked
+  title: libcurl found the certificate revoked (ArcGIS on Linux)
+  category: certificate
+  evidence: revocation
+  level: critical
+  status: stable
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Failed to load (?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*?)\.\s+[^\r\n<]{0,100}?)?SSL certificate problem: (?<detail>certificate revoked|unable to get certificate CRL|CRL has expired)'
+  references:
+    - title: 'OpenSSL: openssl-verification-options, verification errors'
+      url: https://docs.openssl.org/master/man1/openssl-verification-options/
+  tags: [curl, linux, revocation]
+  samples:
+    match:
+      - text: 'Failed to load https://gis.example.com:6443/arcgis/admin. SSL certificate problem: certificate revoked'
+        fields: {detail: certificate revoked, host: gis.example.com, port: '6443'}
+    no_match:
+      - 'SSL certificate problem: certificate has expired'
+
+- id: curl-hostname-mismatch
+  title: libcurl found that the certificate does not name the host it called (ArcGIS on Linux)
+  category: certificate
+  evidence: hostname
+  level: high
+  status: stable
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:Failed to load (?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*?)\.\s+[^\r\n<]{0,100}?)?SSL: (?:no alternative certificate subject name matches target host name|certificate subject name ''[^''\r\n]{0,200}'' does not match target host name) ''(?<cert_host>[^''\s]{1,253})'''
+  references:
+    - title: 'libcurl error codes: CURLE_PEER_FAILED_VERIFICATION (60)'
+      url: https://curl.se/libcurl/c/libcurl-errors.html
+  tags: [curl, linux, hostname]
+  samples:
+    match:
+      - text: "Failed to load https://maps.example.com/server/rest/info. SSL: no alternative certificate subject name matches target host name 'maps.example.com'"
+        fields: {cert_host: maps.example.com, url: 'https://maps.example.com/server/rest/info', host: maps.example.com}
+      - text: "curl: (60) SSL: certificate subject name 'gis.example.com' does not match target host name 'maps.example.com'"
+        fields: {cert_host: maps.example.com}
+    no_match:
+      - 'SSL certificate problem: unable to get local issuer certificate'
+
 - id: curl-ssl-error
   title: libcurl refused the server certificate (ArcGIS on Linux)
   category: certificate
@@ -541,21 +763,134 @@ scoring:
   status: experimental
   description: >
     ArcGIS Server on Linux reaches other sites through libcurl. Codes 35 (handshake), 60 (peer
-    certificate not trusted), 77 (CA file unreadable) and 83 (issuer check) are trust failures.
+    certificate not trusted), 77 (CA file unreadable) and 83 (issuer check) are trust failures. The
+    reasons that name a cause (unknown issuer, expiry, revocation, host name) have rules of their own; a
+    self-signed server certificate is this rule's failure plus the self-signed-certificate marker.
   log_levels: [SEVERE, WARNING]
-  pattern: '(?:curl: \((?<curl_code>35|60|77|83)\) (?<curl_message>[^\r\n<]{1,200})|SSL certificate problem: (?<detail>[^\r\n<]{1,200}))'
+  pattern: '(?:Failed to load (?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*?)\.\s+[^\r\n<]{0,100}?)?(?:curl: \((?<curl_code>35|60|77|83)\) (?<curl_message>[^\r\n<]{1,200})|SSL certificate problem: (?<detail>[^\r\n<]{1,200}))'
+  unless: 'SSL certificate problem: (?:unable to get local issuer certificate|unable to get issuer certificate|unable to verify the first certificate|self[- ]signed certificate in certificate chain|certificate has expired|certificate is not yet valid|certificate revoked|unable to get certificate CRL|CRL has expired)|SSL: (?:no alternative certificate subject name matches|certificate subject name [^\r\n]{0,220} does not match target host name)'
   references:
     - title: 'libcurl error codes'
       url: https://curl.se/libcurl/c/libcurl-errors.html
   tags: [curl, linux]
   samples:
     match:
-      - text: 'curl: (60) SSL certificate problem: unable to get local issuer certificate'
-        fields: {curl_code: '60', curl_message: 'SSL certificate problem: unable to get local issuer certificate'}
-      - text: 'Request failed. SSL certificate problem: self signed certificate in certificate chain'
-        fields: {detail: self signed certificate in certificate chain}
+      - text: 'Failed to load https://gis01.example.com:6443/arcgis/admin/info. SSL certificate problem: self signed certificate'
+        fields: {detail: self signed certificate, url: 'https://gis01.example.com:6443/arcgis/admin/info', host: gis01.example.com, port: '6443'}
+      - text: 'curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure'
+        fields: {curl_code: '35', url: ~}
+      - text: 'SSL certificate problem: self-signed certificate'
+        fields: {detail: self-signed certificate}
     no_match:
       - 'curl: (6) Could not resolve host: gis.example.com'
+      - 'curl: (60) SSL certificate problem: unable to get local issuer certificate'
+      - 'Request failed. SSL certificate problem: self signed certificate in certificate chain'
+      - 'Failed to load https://gis.example.com/x. SSL certificate problem: certificate has expired'
+
+- id: python-unknown-issuer
+  title: Python does not trust the certificate's issuer
+  category: certificate
+  evidence: unknown-ca
+  level: high
+  status: stable
+  description: >
+    A Python script or tool (requests/urllib3, the ArcGIS API for Python) could not verify the chain to a
+    root it trusts. Add the issuing CA's root to the CA bundle it uses (certifi, REQUESTS_CA_BUNDLE).
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:HTTPSConnectionPool\(host=''(?<host>[^''\s]{1,253})'', port=(?<port>\d+)\)[^\r\n]{0,400}?)?certificate verify failed: (?<detail>unable to get local issuer certificate|unable to get issuer certificate|unable to verify the first certificate|self[- ]signed certificate in certificate chain)'
+  references:
+    - title: 'Python: ssl module, certificate verification (SSLCertVerificationError)'
+      url: https://docs.python.org/3/library/ssl.html#ssl.SSLCertVerificationError
+  tags: [python, tls]
+  samples:
+    match:
+      - text: "requests.exceptions.SSLError: HTTPSConnectionPool(host='portal.example.com', port=7443): Max retries exceeded with url: /arcgis/sharing/rest/generateToken (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)')))"
+        fields: {detail: unable to get local issuer certificate, host: portal.example.com, port: '7443'}
+      - text: "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)"
+        fields: {detail: self-signed certificate in certificate chain, host: ~}
+    no_match:
+      - "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)"
+
+- id: python-certificate-expired
+  title: Python found the certificate expired
+  category: certificate
+  evidence: expired
+  level: high
+  status: stable
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:HTTPSConnectionPool\(host=''(?<host>[^''\s]{1,253})'', port=(?<port>\d+)\)[^\r\n]{0,400}?)?certificate verify failed: (?<detail>certificate has expired|certificate is not yet valid)'
+  references:
+    - title: 'Python: ssl module, certificate verification (SSLCertVerificationError)'
+      url: https://docs.python.org/3/library/ssl.html#ssl.SSLCertVerificationError
+  tags: [python, tls, expiry]
+  samples:
+    match:
+      - text: "requests.exceptions.SSLError: HTTPSConnectionPool(host='gis.example.com', port=443): Max retries exceeded with url: /server/rest/info (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)')))"
+        fields: {detail: certificate has expired, host: gis.example.com, port: '443'}
+    no_match:
+      - "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)"
+
+- id: python-certificate-revoked
+  title: Python found the certificate revoked
+  category: certificate
+  evidence: revocation
+  level: critical
+  status: stable
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:HTTPSConnectionPool\(host=''(?<host>[^''\s]{1,253})'', port=(?<port>\d+)\)[^\r\n]{0,400}?)?certificate verify failed: (?<detail>certificate revoked|unable to get certificate CRL|CRL has expired)'
+  references:
+    - title: 'Python: ssl module, certificate verification (SSLCertVerificationError)'
+      url: https://docs.python.org/3/library/ssl.html#ssl.SSLCertVerificationError
+  tags: [python, tls, revocation]
+  samples:
+    match:
+      - text: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate revoked (_ssl.c:1006)"
+        fields: {detail: certificate revoked}
+    no_match:
+      - "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)"
+
+- id: python-hostname-mismatch
+  title: Python found that the certificate does not name the host it called
+  category: certificate
+  evidence: hostname
+  level: high
+  status: stable
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:HTTPSConnectionPool\(host=''(?<host>[^''\s]{1,253})'', port=(?<port>\d+)\)[^\r\n]{0,400}?)?certificate verify failed: (?:Hostname|IP address) mismatch, certificate is not valid for ''(?<cert_host>[^''\s]{1,253})'''
+  references:
+    - title: 'Python: ssl module, hostname matching (SSLCertVerificationError)'
+      url: https://docs.python.org/3/library/ssl.html#ssl.SSLCertVerificationError
+  tags: [python, tls, hostname]
+  samples:
+    match:
+      - text: "requests.exceptions.SSLError: HTTPSConnectionPool(host='maps.example.com', port=443): Max retries exceeded with url: / (Caused by SSLError(SSLCertVerificationError(1, \"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'maps.example.com'. (_ssl.c:1006)\")))"
+        fields: {cert_host: maps.example.com, host: maps.example.com, port: '443'}
+    no_match:
+      - "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)"
+
+- id: python-certificate-verify-failed
+  title: Python could not verify the server certificate
+  category: certificate
+  evidence: untrusted
+  level: high
+  status: stable
+  description: >
+    Python's certificate verification failed for a reason the rules above do not name; a self-signed
+    server certificate is this rule's failure plus the self-signed-certificate marker.
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:HTTPSConnectionPool\(host=''(?<host>[^''\s]{1,253})'', port=(?<port>\d+)\)[^\r\n]{0,400}?)?CERTIFICATE_VERIFY_FAILED\] certificate verify failed(?::\s*(?<detail>[^\r\n(''"]{1,200}))?'
+  unless: 'certificate verify failed: (?:unable to get local issuer certificate|unable to get issuer certificate|unable to verify the first certificate|self[- ]signed certificate in certificate chain|certificate has expired|certificate is not yet valid|certificate revoked|unable to get certificate CRL|CRL has expired|Hostname mismatch|IP address mismatch)'
+  references:
+    - title: 'Python: ssl module, certificate verification (SSLCertVerificationError)'
+      url: https://docs.python.org/3/library/ssl.html#ssl.SSLCertVerificationError
+  tags: [python, tls]
+  samples:
+    match:
+      - text: "requests.exceptions.SSLError: HTTPSConnectionPool(host='gis01.example.com', port=6443): Max retries exceeded with url: /arcgis/admin (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)')))"
+        fields: {detail: 'self-signed certificate ', host: gis01.example.com, port: '6443'}
+    no_match:
+      - "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)"
+      - "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self signed certificate in certificate chain (_ssl.c:1006)"
 
 - id: self-signed-certificate
   title: A message names a self-signed certificate
@@ -568,6 +903,9 @@ scoring:
     (selfsignedcertificate) or a TLS library complaining about a self-signed certificate.
   log_levels: [SEVERE, WARNING]
   pattern: '(?i)(?<mention>self[- ]?signed certificate|selfsignedcertificate)'
+  # OpenSSL's "self signed certificate in certificate chain" is a root the caller lacks (an unknown CA),
+  # not a self-signed server certificate.
+  unless: '(?i)self[- ]?signed certificate in (?:the )?certificate chain'
   tags: [self-signed]
   samples:
     match:
@@ -575,8 +913,12 @@ scoring:
         fields: {mention: self signed certificate}
       - text: 'The web server certificate selfsignedcertificate is not trusted by the portal.'
         fields: {mention: selfsignedcertificate}
+      - text: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)"
+        fields: {mention: self-signed certificate}
     no_match:
       - 'The certificate was signed by CONTOSO-ISSUING-CA02.'
+      - 'Failed to load https://gis.example.com/x. SSL certificate problem: self signed certificate in certificate chain'
+      - "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)"
 
 - id: root-certificate-as-server-certificate
   title: A root or intermediate certificate was set as a web server certificate
@@ -947,6 +1289,42 @@ scoring:
       - '<Msg time="2026-11-14T06:00:00,412" type="INFO" code="217039" source="Portal" process="3120" thread="1" methodName="" machine="PORTAL01" user="" elapsed="">Log Service started.</Msg>'
     no_match:
       - '<Msg time="2026-11-14T06:00:00,412" type="INFO" code="217040" source="Portal" process="3120" thread="1" methodName="" machine="PORTAL01" user="" elapsed="">Log Service started.</Msg>'
+
+# An upgrade (a new ArcGIS release installed over the old) restarts the machine and renews its machine
+# certificates and SSL settings; the machine then starts in upgrade mode before it initializes.
+- id: server-upgrade-mode
+  title: An ArcGIS Server machine is starting in upgrade mode
+  category: restart
+  evidence: machine-start
+  level: low
+  status: experimental
+  description: The service log of a server being upgraded; the code is not published, so the text alone decides.
+  pattern: 'Found flag file [^\r\n<]{0,300}?ArcGISServerUG\.txt\.?\s*Starting in upgrade mode'
+  tags: [startup, upgrade]
+  samples:
+    match:
+      - '<Msg time="2026-11-14T02:10:05,4" type="INFO" code="7530" source="Server" process="9012" thread="1" methodName="" machine="GIS01" user="" elapsed="" requestID="">Found flag file C:\Program Files\ArcGIS\Server\framework\etc\ArcGISServerUG.txt. Starting in upgrade mode.</Msg>'
+      - 'Found flag file /arcgis/server/framework/etc/ArcGISServerUG.txt. Starting in upgrade mode.'
+    no_match:
+      - 'Found flag file /arcgis/server/framework/etc/service.properties.'
+
+- id: server-upgrade-started
+  title: An ArcGIS Server upgrade started
+  category: restart
+  evidence: machine-start
+  level: low
+  status: experimental
+  description: The first upgrade step starting (code 7537); later steps of the same upgrade are not counted again.
+  codes: [7537]
+  pattern: 'Upgrade step 1 of (?<upgrade_steps>\d+) : Started\.'
+  tags: [startup, upgrade]
+  samples:
+    match:
+      - text: '<Msg time="2026-11-14T02:10:41,7" type="INFO" code="7537" source="Server" process="9012" thread="1" methodName="" machine="GIS01" user="" elapsed="" requestID="">Upgrade step 1 of 2 : Started.</Msg>'
+        fields: {upgrade_steps: '2'}
+    no_match:
+      - '<Msg time="2026-11-14T02:11:02,1" type="INFO" code="7537" source="Server" process="9012" thread="1" methodName="" machine="GIS01" user="" elapsed="" requestID="">Upgrade step 1 of 2 : Machine certificates and SSL logic started.</Msg>'
+      - '<Msg time="2026-11-14T02:10:41,7" type="INFO" code="7538" source="Server" process="9012" thread="1" methodName="" machine="GIS01" user="" elapsed="" requestID="">Upgrade step 1 of 2 : Started.</Msg>'
 """####),
         ("token.yaml", ####"""
 # Token failures: invalid, expired, undecryptable or missing tokens, and failures to get one.
@@ -1085,6 +1463,32 @@ scoring:
       - 'Failed to get administrator token from Portal. Please verify that the Portal URL specified can be accessed successfully.'
     no_match:
       - 'Got an administrator token from Portal.'
+
+- id: oauth-token-code-expired
+  title: Portal's OAuth2 token endpoint answered that the code has expired
+  category: token
+  evidence: token-error
+  level: high
+  status: stable
+  description: >
+    A portal machine asked the OAuth2 token endpoint (often another machine of a highly available portal)
+    for a token and was told the authorization code had expired: usually clocks or time zones that
+    disagree between the machines. The text never says "token expired".
+  log_levels: [SEVERE, WARNING]
+  pattern: '(?:The server at ''?(?<url>(?<scheme>https?)://(?<host>[^\s/:''"<>]+)(?::(?<port>\d+))?[^\s''"<>]*?)''? )?returned an error\.\s*code expired\b'
+  references:
+    - title: 'Esri KB 000029271: The server at .../sharing/rest/oauth2/token returned an error. code expired'
+      url: https://support.esri.com/en-us/knowledge-base/000029271
+  tags: [token, oauth, portal]
+  samples:
+    match:
+      - text: "java.lang.Exception: The server at 'https://portal02.example.com:7443/arcgis/sharing/rest/oauth2/token' returned an error. code expired []"
+        fields: {url: 'https://portal02.example.com:7443/arcgis/sharing/rest/oauth2/token', scheme: https, host: portal02.example.com, port: '7443'}
+      - text: 'returned an error. code expired []'
+        fields: {url: ~}
+    no_match:
+      - "The server at 'https://portal02.example.com:7443/arcgis/sharing/rest/oauth2/token' returned an error. Invalid redirect_uri."
+      - 'The promotional code expired yesterday.'
 """####),
     ]
 }

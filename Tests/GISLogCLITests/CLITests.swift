@@ -114,7 +114,7 @@ struct CLITests {
         let run = try gislog(["scan", "--timezone", "UTC", "Samples/clean"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("No cause found."))
-        #expect(run.stdout.contains("46 rules"))
+        #expect(run.stdout.contains("62 rules"))
     }
 
     @Test func outputFileIsWrittenAtomicallyAndStdoutStaysEmpty() throws {

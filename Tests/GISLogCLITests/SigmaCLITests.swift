@@ -47,7 +47,7 @@ struct SigmaCLITests {
         let text = String(decoding: data, as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("all Sigma checks passed"), "\(text)")
-        #expect(text.contains("exported 46 of 46 rules (100%)"), "\(text)")
+        #expect(text.contains("exported 62 of 62 rules (100%)"), "\(text)")
     }
 
     @Test func exportWritesOneRuleEachWithStableIDsAndListsWhatHasNoSigmaForm() throws {
@@ -56,7 +56,7 @@ struct SigmaCLITests {
         let run = try gislog(["rules", "export", "--format", "sigma", "--output", folder + "/out"])
         #expect(run.status == 0, "\(run.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/out")
-        #expect(files.filter { $0.hasSuffix(".yml") && $0 != "arcgis_gislog_correlations.yml" }.count == 46)
+        #expect(files.filter { $0.hasSuffix(".yml") && $0 != "arcgis_gislog_correlations.yml" }.count == 62)
         let rule = try String(contentsOfFile: folder + "/out/arcgis_wininet_invalid_ca.yml", encoding: .utf8)
         // uuid5(9f3c4a7e-1d2b-5e8f-a6c0-67a1b2c3d4e5, "wininet-invalid-ca"), as Python's uuid module computes it.
         #expect(rule.contains("id: b0600c39-3e40-56dd-b361-d4aafaa7fc77\n"))
