@@ -292,7 +292,8 @@ extension Correlator {
                                                 (.revocationCheckFailed, .revocation), (.clientCertificateRequired, .clientCertificate)]
         for (cause, evidence) in specific {
             guard let share = facts.classShare[evidence] else { continue }
-            scores[cause] = table["prior.specific"] + table["text.names-cause"] * share
+            // An expired or misnamed certificate stands until replaced, as an untrusted one does.
+            scores[cause] = table["prior.specific"] + table["text.names-cause"] * share + standing
         }
         // A cause the causes files do not define cannot be reported.
         scores = scores.filter { definitions[$0.key] != nil }
