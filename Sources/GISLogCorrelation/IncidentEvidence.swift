@@ -147,9 +147,11 @@ extension Correlator {
         }
 
         // Tokens: before the failures, against their rate anywhere in this machine's logs. Failures that do not
-        // name the host they called are most likely federation calls to the portal: its token errors count.
-        let portalsIfUnnamed = incident.peer == nil ? timeline.portals.filter { $0 != incident.machine } : []
-        let related = [incident.machine] + (peerMachine.map { [$0] } ?? []) + portalsIfUnnamed
+        // name the host they called may be calling any machine of the site (federation calls between Portal and
+        // its servers): their token errors count.
+        let othersIfUnnamed = incident.peer == nil
+            ? Array(Set(timeline.spans.keys).union(timeline.products.keys)).filter { $0 != incident.machine }.sorted() : []
+        let related = [incident.machine] + (peerMachine.map { [$0] } ?? []) + othersIfUnnamed
         let tokens = timeline.tokenMinutes(of: related)
         let window = Int32(max(1, (options.tokenWindow + 59_999) / 60_000))
         facts.failureMinutes = incident.cells.count

@@ -207,7 +207,7 @@ scoring:
   selfsigned.marker: 4.0          # records naming a self-signed certificate, on either side
   selfsigned.arcgis-endpoint: 0.7 # the failing calls go to an ArcGIS machine or port (default certificates)
   # Confidence
-  confidence.temperature: 1.0
+  confidence.temperature: 0.8
 """####),
         ("certificate.yaml", ####"""
 # Certificate and TLS trust failures.
