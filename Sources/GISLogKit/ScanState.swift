@@ -250,6 +250,11 @@ public struct ScanState: Sendable {
         json.field("offset", event.byteOffset)
         json.field("level", event.level.name)
         if let code = event.code { json.field("code", code) }
+        // Every attribute an event has, so that one carried over reads as it did (request ids find clock skew).
+        for (key, value) in [("source", event.source), ("process", event.process), ("thread", event.thread),
+                             ("user", event.user), ("request_id", event.requestID), ("method", event.methodName)] {
+            if let value { json.field(key, value) }
+        }
         json.field("message", Format.clip(event.message, 2000))
         json.key("fields")
         json.beginObject()
@@ -272,7 +277,9 @@ public struct ScanState: Sendable {
             product: value["product"]?.string.flatMap(Product.init) ?? .unknown,
             component: value["component"]?.string.flatMap(Component.init) ?? .unknown, path: path, line: line,
             byteOffset: value["offset"]?.int64 ?? 0, level: Level(name: value["level"]?.string ?? ""),
-            code: value["code"]?.int, source: nil, process: nil, thread: nil, user: nil, requestID: nil, methodName: nil,
+            code: value["code"]?.int, source: value["source"]?.string, process: value["process"]?.string,
+            thread: value["thread"]?.string, user: value["user"]?.string, requestID: value["request_id"]?.string,
+            methodName: value["method"]?.string,
             message: message, fields: fields, original: nil)
     }
 }
