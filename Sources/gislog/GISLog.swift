@@ -38,8 +38,10 @@ struct GISLog: ParsableCommand {
     /// Runs the command and maps every failure onto exit code 2 ("could not run"), as the README promises;
     /// swift-argument-parser alone would use 64 for usage errors.
     static func main() {
-        // A file-size limit (ulimit -f) must be a failed write with a message and exit 2, not a killed process.
+        // A file-size limit (ulimit -f) or a reader that went away (`| head`) must be a failed write with a
+        // message and exit 2 — so a wrapper knows the report did not arrive — not a process killed by a signal.
         signal(SIGXFSZ, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

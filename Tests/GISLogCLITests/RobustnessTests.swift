@@ -108,6 +108,18 @@ struct RobustnessTests {
         #expect(causeIDs(try jsonObject(next.stdout)).first == "untrusted-ca")
     }
 
+    /// A reader that stops early (`| head`) is a failed write too: exit 2 and the state stays, not a death
+    /// by SIGPIPE that a wrapper could mistake for something else.
+    @Test func aReaderThatGoesAwayIsExitTwoAndTheStateStays() throws {
+        let copy = try SampleCopy()
+        let run = try gislogScript("set -o pipefail; \"$GISLOG\" scan --timezone UTC --state \(quoted(copy.state)) "
+                                   + "--format ndjson \(quoted(copy.logs)) | head -c 10 > /dev/null; "
+                                   + "echo \"status ${PIPESTATUS[0]}\"")
+        #expect(run.stdout.contains("status 2"), "\(run.stdout) \(run.stderr)")
+        #expect(run.stderr.contains("Broken pipe"), "\(run.stderr)")
+        #expect(copy.stateBytes() == nil)
+    }
+
     @Test func anIncrementalReportSentToAFullDiskIsReportedNextTime() throws {
         let copy = try SampleCopy()
         let first = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, copy.logs])
