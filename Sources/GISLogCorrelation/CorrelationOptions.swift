@@ -1,6 +1,6 @@
 public import GISLogRules
 
-/// Windows and thresholds of the correlation. Every one has a command-line flag.
+/// Windows and thresholds of the correlation, and the span it reports (the weights are in the causes file).
 public struct CorrelationOptions: Sendable, Hashable {
     /// Failures that begin this long after a restart can be caused by it (`--restart-window`).
     public var restartWindow: Int64 = 15 * 60_000
@@ -30,15 +30,6 @@ public struct CorrelationOptions: Sendable, Hashable {
     /// The first instant of `machine`'s events that this run reports.
     public func reportedFrom(_ machine: String) -> Int64 {
         max(reportFrom ?? .min, readByEarlierRuns[machine].map { $0 + 1 } ?? .min)
-    }
-
-    /// Whether an event falls in the reported span (and was not reported by an earlier run).
-    public func reports(_ event: Event) -> Bool {
-        if event.fromEarlierRun { return false }
-        guard let time = event.time else { return reportFrom == nil && reportUntil == nil }
-        if let from = reportFrom, time < from { return false }
-        if let until = reportUntil, time >= until { return false }
-        return true
     }
 
     public init() {}

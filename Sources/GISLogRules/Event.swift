@@ -30,7 +30,6 @@ public struct Event: Sendable, Hashable {
         var fields: [EventField]
         var original: String?
         var unterminated = false
-        var fromEarlierRun = false
     }
 
     // SAFETY: the box is mutated only through `update`, after `isKnownUniquelyReferenced` has shown that no
@@ -144,13 +143,6 @@ public struct Event: Sendable, Hashable {
     public var unterminated: Bool {
         get { box.values.unterminated }
         set { update { $0.unterminated = newValue } }
-    }
-
-    /// Whether the event was read by an earlier run (`--state` keeps recent events): correlation uses it as
-    /// context, but it is not reported again.
-    public var fromEarlierRun: Bool {
-        get { box.values.fromEarlierRun }
-        set { update { $0.fromEarlierRun = newValue } }
     }
 
     /// Optional fields default to nil, as in a memberwise initializer.
