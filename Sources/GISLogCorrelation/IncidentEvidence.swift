@@ -109,7 +109,8 @@ struct ScoringTable {
         "prior.specific", "text.names-cause", "text.trust", "restart.onset", "restart.onset-scale-minutes",
         "restart.quiet-before", "restart.quiet-hours", "restart.failed-before", "restart.stopped", "restart.persisted",
         "untrusted.persisted", "untrusted.duration", "untrusted.duration-hours", "untrusted.stopped",
-        "untrusted.survived-restart", "restart.survived-restart", "survived.minutes", "token.lift",
+        "untrusted.survived-restart", "restart.survived-restart", "survived.minutes",
+        "restart.long-duration", "restart.long-duration-hours", "token.lift",
         "token.lift-full", "token.recurrence", "token.cluster-minutes", "selfsigned.marker", "selfsigned.arcgis-endpoint", "stopped.hours",
         "confidence.temperature",
     ]
@@ -288,6 +289,9 @@ extension Correlator {
                 + novel * (table["restart.onset"] + table["restart.quiet-before"] * quiet + table["restart.stopped"] * stoppedness)
                 + table["restart.failed-before"] * failedBefore + table["restart.persisted"] * persisted
                 + table["restart.survived-restart"] * survived
+                + table["restart.long-duration"] * logistic(Double(facts.duration),
+                                                            center: table["restart.long-duration-hours"] * hour,
+                                                            scale: table["restart.long-duration-hours"] * hour / 4)
         }
 
         let specific: [(CauseID, Evidence)] = [(.expiredCertificate, .expired), (.hostnameMismatch, .hostname),
@@ -305,6 +309,12 @@ extension Correlator {
         let weights = scores.mapValues { exp(($0 - top) / temperature) }
         let sum = weights.values.reduce(0, +)
         incident.posterior = weights.mapValues { $0 / sum }
+    }
+
+    /// 0 well below `center`, 1/2 at it, 1 well above: a smooth threshold.
+    private func logistic(_ value: Double, center: Double, scale: Double) -> Double {
+        guard scale > 0 else { return value >= center ? 1 : 0 }
+        return 1 / (1 + exp(-(value - center) / scale))
     }
 
     /// 0 at 0, about 0.63 at `scale`, near 1 at three times `scale`: evidence that grows and saturates
