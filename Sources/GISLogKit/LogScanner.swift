@@ -143,7 +143,7 @@ public struct LogScanner: Sendable {
         let files = discovery.files
         let workerCount = max(1, min(options.workers, files.count))
         let consumers = (0..<workerCount).map { _ in makeConsumer() }
-        let outcomes = Mutex<[FileOutcome?]>(Array(repeating: nil, count: files.count))
+        let outcomes = PThreadLocked<[FileOutcome?]>(Array(repeating: nil, count: files.count))
         let next = Atomic<Int>(0)
         let boxes = consumers.map { UncheckedBox($0) }
         let options = options
@@ -184,7 +184,7 @@ public struct LogScanner: Sendable {
 
 /// Files opened by `LogScanner.openEarly`, until a worker takes them (each exactly once).
 private final class EarlyFiles: Sendable {
-    private let files = Mutex<[Int: OpenedEarly]>([:])
+    private let files = PThreadLocked<[Int: OpenedEarly]>([:])
 
     func put(_ file: OpenedEarly, at index: Int) { files.withLock { $0[index] = file } }
 

@@ -1,5 +1,6 @@
 internal import Glibc
 internal import Synchronization
+import GISLogSupport
 
 /// Probes TLS endpoints: connects (through `--connect-to` rules), handshakes with SNI, verifies the chain
 /// sent against one trust store with OpenSSL, and reads ArcGIS's `rest/info`. It sends a TLS ClientHello
@@ -26,7 +27,7 @@ public struct Prober: Sendable {
 
     /// Probes each target, `parallel` at a time, in their order.
     public func probe(_ targets: [ProbeTarget], parallel: Int = 4) -> [ProbeResult] {
-        let results = Mutex<[ProbeResult?]>(Array(repeating: nil, count: targets.count))
+        let results = PThreadLocked<[ProbeResult?]>(Array(repeating: nil, count: targets.count))
         let next = Atomic<Int>(0)
         let work: @Sendable () -> Void = { [self] in
             while true {

@@ -1,5 +1,4 @@
 internal import Glibc
-internal import Synchronization
 public import GISLogRules
 public import GISLogRecords
 public import GISLogInput
@@ -14,7 +13,7 @@ public final class ECSRecordFeed: Sendable {
     }
 
     private let descriptor: Int32
-    private let state = Mutex(State())
+    private let state = PThreadLocked(State())
     let zone: LogTimeZone
     let includeOriginal: Bool
     let redact: Bool

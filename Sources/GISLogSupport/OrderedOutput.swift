@@ -1,5 +1,4 @@
 internal import Glibc
-internal import Synchronization
 
 /// Writes what several worker threads produce for numbered files (0, 1, 2, …) to one descriptor, in file
 /// order, whatever order the workers finish in, and in bounded memory.
@@ -14,9 +13,9 @@ public final class OrderedOutput: Sendable {
     let descriptor: Int32
     private let memoryBudget: Int
     private let temporaryDirectory: String
-    private let state: Mutex<State>
+    private let state: PThreadLocked<State>
 
-    private struct State: ~Copyable {
+    private struct State {
         /// The lowest file not written out completely.
         var head = 0
         /// What files after the head have parked, and whether they are complete.
@@ -51,7 +50,7 @@ public final class OrderedOutput: Sendable {
         self.descriptor = descriptor
         self.memoryBudget = memoryBudget
         self.temporaryDirectory = temporaryDirectory
-        state = Mutex(State(spools: Array(repeating: nil, count: lanes), spoolSegments: Array(repeating: 0, count: lanes)))
+        state = PThreadLocked(State(spools: Array(repeating: nil, count: lanes), spoolSegments: Array(repeating: 0, count: lanes)))
     }
 
     /// The writer for one worker thread (`number` below the `lanes` given at init). Use each from one

@@ -1,4 +1,3 @@
-internal import Synchronization
 
 /// Something wrong with the input that did not stop the scan: a damaged gzip member, an oversized record,
 /// a folder that could not be read. Every warning names the file and, where known, the place in it, says
@@ -68,7 +67,7 @@ public struct ScanWarning: Sendable, Hashable, CustomStringConvertible {
 /// Collects the warnings of one file while it is read. Locked, because a gzip file's inflate stage may
 /// run on a second thread.
 package final class WarningLog: Sendable {
-    private let list = Mutex<[ScanWarning]>([])
+    private let list = PThreadLocked<[ScanWarning]>([])
     let path: String
 
     package init(path: String) { self.path = path }
