@@ -26,6 +26,8 @@ public struct CorrelationOptions: Sendable, Hashable {
     /// Per machine, the last log time earlier runs read (`--state`): events up to it are context, as before
     /// `--since` — a cause reported again counts and shows only the new failures.
     public var readByEarlierRuns: [String: Int64] = [:]
+    /// The site's ArcGIS version (`--arcgis-version`); it chooses the steps that differ by version.
+    public var arcgisVersion: SiteVersion?
 
     /// The first instant of `machine`'s events that this run reports.
     public func reportedFrom(_ machine: String) -> Int64 {

@@ -64,7 +64,9 @@ public struct Correlator: Sendable {
         incidents.sort { ($0.start, $0.machine, $0.peerNumber) < ($1.start, $1.machine, $1.peerNumber) }
         let causes = rank(incidents, timeline: timeline)
         let findings = otherFindings(timeline)
-        return Diagnosis(causes: causes, findings: findings, caveats: caveats(timeline, incidents: incidents))
+        var notes = caveats(timeline, incidents: incidents)
+        if let note = StepSituation.versionCaveat(causes, version: options.arcgisVersion) { notes.append(note) }
+        return Diagnosis(causes: causes, findings: findings, caveats: notes, arcgisVersion: options.arcgisVersion)
     }
 
     /// The URLs of the sampled failures of one machine calling one peer (a few suffice to tell a portal).
@@ -156,10 +158,17 @@ public struct Correlator: Sendable {
         // The failures' own series, for bursts and examples.
         var failureBursts: [Burst] = []
         var examples: [Event] = []
+        var calls: Set<StepSituation.Call> = []
         for incident in incidents {
             let series = ledger.series.filter { series in
                 ledger.machine(of: series) == incident.machine && series.key.peer == incident.peerNumber
                     && (ledger.rule(of: series).evidence?.isFailure ?? false)
+            }
+            let product = timeline.products[incident.machine].flatMap { $0 == .unknown ? nil : $0 }
+            let role = StepSituation.role(of: incident.peer, urls: incident.urls, products: timeline.products)
+            let clients = Set(series.map { ledger.rule(of: $0).client })
+            for client in clients.isEmpty ? [nil] : Array(clients) {
+                calls.insert(StepSituation.Call(failing: product, client: client, peer: role))
             }
             let from = max(incident.start, options.reportedFrom(incident.machine))
             let to = min(incident.end, (options.reportUntil ?? .max) - 1)
@@ -169,6 +178,10 @@ public struct Correlator: Sendable {
         let support = supportBursts(cause, shown: shown, timeline: timeline)
         let values = TemplateValues(machine: shown.machine, peers: peers.map { Peer(host: $0.host, port: $0.port) },
                                     failures: examples.sorted { $0.time! < $1.time! }, machineProducts: timeline.products)
+        let situation = StepSituation(
+            calls: calls, failingMachines: machines,
+            serverMachines: timeline.products.filter { $0.value == .server }.map(\.key).sorted(),
+            portalMachines: timeline.products.filter { $0.value == .portal }.map(\.key).sorted(), values: values)
         return RankedCause(
             id: cause, findingID: stableID([cause.rawValue, machines.joined(separator: ","), first.map(String.init) ?? "-"]),
             incidentIDs: incidents.map { stableID([cause.rawValue, $0.machine, String($0.start)]) },
@@ -178,7 +191,8 @@ public struct Correlator: Sendable {
             firstSeen: first, lastSeen: last,
             evidence: Array(failureBursts.sorted { a, b in a.count != b.count ? a.count > b.count : (a.first ?? 0) < (b.first ?? 0) }.prefix(3))
                 + Array(support.prefix(2)),
-            steps: definition.steps.map(values.fill), references: definition.references)
+            steps: situation.render(definition.steps, version: options.arcgisVersion), references: definition.references,
+            situation: situation)
     }
 
     /// The events that support a cause in the incident shown: the restart, the token errors, the records

@@ -35,15 +35,18 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
 
     /// A rule as the ledger knows it: events from another gislog's feed may name rules this one lacks.
     public struct RuleInfo: Sendable, Hashable {
-        public init(id: String, category: RuleCategory, evidence: Evidence?) {
+        public init(id: String, category: RuleCategory, evidence: Evidence?, client: TLSClient? = nil) {
             self.id = id
             self.category = category
             self.evidence = evidence
+            self.client = client
         }
 
         public var id: String
         public var category: RuleCategory
         public var evidence: Evidence?
+        /// The TLS client whose check failed, by the rule's tags: it chooses the steps for the failing side.
+        public var client: TLSClient?
     }
 
     /// The host (lower case) and port a failing call went to.
@@ -195,7 +198,8 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
     ///   - sampleWidth: the sample window (the burst gap: every burst's first event is kept).
     ///   - maxSamples: sample windows per series before they widen.
     public init(ruleSet: RuleSet, sampleWidth: Int64 = 10 * 60_000, maxSamples: Int = 2048) {
-        rules = ruleSet.rules.map { RuleInfo(id: $0.rule.id, category: $0.rule.category, evidence: $0.rule.evidence) }
+        rules = ruleSet.rules.map { RuleInfo(id: $0.rule.id, category: $0.rule.category, evidence: $0.rule.evidence,
+                                             client: StepSituation.client(of: $0.rule)) }
         ruleIndex = Dictionary(rules.enumerated().map { ($1.id, Int32($0)) }, uniquingKeysWith: { first, _ in first })
         self.sampleWidth = max(60_000, sampleWidth)
         self.maxSamples = max(16, maxSamples)

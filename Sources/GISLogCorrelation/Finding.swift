@@ -48,13 +48,17 @@ public struct RankedCause: Sendable, Hashable {
     public var lastSeen: Int64?
     /// The failures, compressed, and the events that support the cause (a restart, token errors, …).
     public var evidence: [Burst]
-    /// Numbered steps with the site's hosts filled in.
-    public var steps: [String]
+    /// Numbered steps with the site's hosts filled in: only those that fit the failing side, the peer and
+    /// the site's version, each with its source, repeated steps listing every machine.
+    public var steps: [WorkaroundStep]
     public var references: [RuleReference]
+    /// What chose the steps, to choose again once a probe tells the site's version.
+    package var situation: StepSituation?
 
     package init(id: CauseID, findingID: String, incidentIDs: [String], rank: Int, confidence: Double, isPrimary: Bool,
                  title: String, summary: String, reasons: [String], machines: [String], peers: [String], events: Int,
-                 firstSeen: Int64?, lastSeen: Int64?, evidence: [Burst], steps: [String], references: [RuleReference]) {
+                 firstSeen: Int64?, lastSeen: Int64?, evidence: [Burst], steps: [WorkaroundStep], references: [RuleReference],
+                 situation: StepSituation? = nil) {
         self.id = id
         self.findingID = findingID
         self.incidentIDs = incidentIDs
@@ -72,6 +76,7 @@ public struct RankedCause: Sendable, Hashable {
         self.evidence = evidence
         self.steps = steps
         self.references = references
+        self.situation = situation
     }
 }
 
@@ -95,6 +100,9 @@ public struct Diagnosis: Sendable {
     public var findings: [Finding]
     /// Things that could hide a problem: machines without logs in the span, levels too high, …
     public var caveats: [String]
+    /// The site's ArcGIS version when known (`--arcgis-version`, or a probe's `rest/info`); it chooses the
+    /// steps that differ by version.
+    public var arcgisVersion: SiteVersion?
 }
 
 /// A stable id for finding ids: the parts joined by a unit separator, hashed.

@@ -3,7 +3,7 @@ public import GISLogInput
 
 /// The site's own names for the `{placeholders}` of a cause's summary and steps, taken from the failures
 /// and the machines in the logs.
-package struct TemplateValues {
+package struct TemplateValues: Sendable, Hashable {
     private var values: [String: String] = [:]
 
     package init(machine: String, peers: [Peer], failures: [Event], machineProducts: [String: Product]) {
@@ -14,12 +14,13 @@ package struct TemplateValues {
         let portals = machineProducts.filter { $0.value == .portal }.map(\.key).sorted()
         let failingProduct = failures.first(where: { $0.machine == machine })?.product ?? machineProducts[machine]
 
-        // The portal: a peer that looks like one (port 7443, a /portal/ or /sharing/ URL), else a portal machine.
+        // The portal: the failing machine when it is one (its trust store is the one to fix), else a peer that
+        // looks like one (port 7443, a /portal/ or /sharing/ URL not on Server's port), else a portal machine.
         let portalPeer = failures.first { event in
-            guard let url = event.field("url") else { return false }
+            guard let url = event.field("url"), event.field("port") != "6443" else { return false }
             return event.field("port") == "7443" || url.contains("/sharing/") || url.contains("/portal/") || url.contains("/portaladmin")
         }?.field("host")
-        if let portal = portalPeer ?? portals.first?.lowercased() ?? (failingProduct == .portal ? machine.lowercased() : nil) {
+        if let portal = (failingProduct == .portal ? machine.lowercased() : nil) ?? portalPeer ?? portals.first?.lowercased() {
             values["portal"] = portal
         }
         // The server: the failing machine when it is one, else a peer on 6443 or an /arcgis/admin URL, else a server machine.
@@ -34,6 +35,18 @@ package struct TemplateValues {
             values["server"] = server.lowercased()
             values["server_machine"] = server
         }
+    }
+
+    /// The value of `{name}`, when the logs show it.
+    package func value(_ name: String) -> String? { values[name] }
+
+    /// `fill` for the line of one machine: `{each_machine}` is its name as ArcGIS writes it, `{each_host}`
+    /// its host name.
+    package func filling(_ template: String, eachMachine machine: String) -> String {
+        var copy = self
+        copy.values["each_machine"] = machine
+        copy.values["each_host"] = machine.hasPrefix("<") ? machine : machine.lowercased()
+        return copy.fill(template)
     }
 
     /// Replaces `{name}` with the value, or with `<name>` when the logs do not show it.

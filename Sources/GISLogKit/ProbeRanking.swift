@@ -87,6 +87,15 @@ public enum ProbeRanking {
             return cause.peers.compactMap { peerKey($0).flatMap { byPeer[$0] } }.filter { seen.insert($0.target).inserted }
         }
         var causes = diagnosis.causes
+        // A version the probes read chooses the steps that differ by version, unless one was given.
+        let version = diagnosis.arcgisVersion ?? probedVersion(results)
+        if diagnosis.arcgisVersion == nil, let version {
+            for index in causes.indices {
+                guard let situation = causes[index].situation,
+                      let definition = definitions.first(where: { $0.id == causes[index].id }) else { continue }
+                causes[index].steps = situation.render(definition.steps, version: version)
+            }
+        }
 
         // Causes the logs did not rank but a probe confirms, built from the causes whose peers it probed.
         var synthesized = Set<String>()
@@ -98,7 +107,7 @@ public enum ProbeRanking {
             // Ranked already for these peers: confirmed below as it is.
             if causes.contains(where: { $0.id == id && probes($0).contains { targets.contains($0.target) } }) { continue }
             guard var made = synthesize(definition, peers: targets, from: causes.filter { probes($0).contains { targets.contains($0.target) } },
-                                        events: events, machineProducts: machineProducts) else { continue }
+                                        events: events, machineProducts: machineProducts, version: version) else { continue }
             // The logs ranked it for other incidents only: one entry per cause, holding both.
             if let other = causes.firstIndex(where: { $0.id == id }) {
                 let old = causes.remove(at: other)
@@ -129,18 +138,18 @@ public enum ProbeRanking {
                     added.append("confirmed by probe: \(result.reason) (trust store: \(result.trustStore))"
                                  + (result.leafSummary.map { "; the certificate: \($0)" } ?? ""))
                     if result.verdict == .selfSignedCertificate || result.verdict == .untrustedCA {
-                        cause.steps.insert("""
+                        cause.steps.insert(WorkaroundStep(text: """
                             Save the certificates \(result.target) presents as PEM files, ready to import where the failing \
                             machine trusts certificates: `gislog probe --save-chain certs/ \(result.target)`.
-                            """, at: 0)
+                            """), at: 0)
                     }
                     if result.verdict == .incompleteChain {
                         let issuer = result.chain.first?.issuer ?? "its issuer"
-                        cause.steps.insert("""
+                        cause.steps.insert(WorkaroundStep(text: """
                             Install the intermediate certificate on the endpoint behind \(result.target) (the web server, \
                             Web Adaptor or load balancer that answers there) so that it sends it with its own certificate: \
                             \(issuer). `gislog probe --save-chain DIR \(result.target)` saves what it sends now.
-                            """, at: 0)
+                            """), at: 0)
                     }
                 }
             } else if certificateCauses.contains(cause.id) && !own.isEmpty {
@@ -203,12 +212,16 @@ public enum ProbeRanking {
             cause.rank = index + 1
             return cause
         }
+        if diagnosis.arcgisVersion == nil, let version {
+            result.arcgisVersion = version
+            result.caveats.removeAll { $0 == StepSituation.versionCaveat(diagnosis.causes, version: nil) }
+        }
         return (result, probesByFinding)
     }
 
     /// A cause the logs did not rank, for the failures to `peers` that `base` causes explain.
     static func synthesize(_ definition: CauseDefinition, peers: Set<String>, from base: [RankedCause], events: [Event],
-                           machineProducts: [String: Product]) -> RankedCause? {
+                           machineProducts: [String: Product], version: SiteVersion? = nil) -> RankedCause? {
         guard !base.isEmpty else { return nil }
         let peerList = base.flatMap(\.peers).filter { peerKey($0).map(peers.contains) ?? false }
         let parsed = peerList.compactMap { ProbeTarget.splitHostPort(Substring($0), defaultPort: 443) }
@@ -225,6 +238,10 @@ public enum ProbeRanking {
         let first = failures.compactMap(\.time).min() ?? base.compactMap(\.firstSeen).min()
         let last = failures.compactMap(\.time).max() ?? base.compactMap(\.lastSeen).max()
         let hosts = Set(parsed.map(\.0))
+        let situation = StepSituation(calls: base.reduce(into: Set()) { $0.formUnion($1.situation?.calls ?? []) },
+                                      failingMachines: machines,
+                                      serverMachines: base.first?.situation?.serverMachines ?? [],
+                                      portalMachines: base.first?.situation?.portalMachines ?? [], values: values)
         let evidence = base.flatMap(\.evidence).filter { burst in burst.example.field("host").map { hosts.contains($0.lowercased()) } ?? false }
         return RankedCause(
             id: definition.id,
@@ -234,7 +251,19 @@ public enum ProbeRanking {
             peers: orderedUnique(peerList), events: failures.isEmpty ? base.map(\.events).max() ?? 0 : failures.count,
             firstSeen: first, lastSeen: last,
             evidence: Array((evidence.isEmpty ? base.flatMap(\.evidence) : evidence).prefix(3)),
-            steps: definition.steps.map(values.fill), references: definition.references)
+            steps: situation.render(definition.steps, version: version), references: definition.references,
+            situation: situation)
+    }
+
+    /// The site's version as the probes' `rest/info` tell it: ArcGIS Server's, or a portal's full version
+    /// (a portal's `currentVersion` counts its REST API, not the release).
+    static func probedVersion(_ results: [ProbeResult]) -> SiteVersion? {
+        for result in results {
+            guard let info = result.arcgis, let text = info.version, let version = ArcGISVersion(text) else { continue }
+            if info.product == "portal" && text.split(separator: ".").count < 3 { continue }
+            return SiteVersion(version: version, source: "rest/info of \(result.target)")
+        }
+        return nil
     }
 
     /// How often failures come back at a multiple of `period`: bursts start after 5 min without a failure;

@@ -194,6 +194,7 @@ public struct ScanState: Sendable {
         json.field("rule", snapshot.rule.id)
         json.field("category", snapshot.rule.category.rawValue)
         if let evidence = snapshot.rule.evidence { json.field("evidence", evidence.rawValue) }
+        if let client = snapshot.rule.client { json.field("client", client.rawValue) }
         if let peer = snapshot.peer {
             json.field("host", peer.host)
             if let port = peer.port { json.field("port", port) }
@@ -232,7 +233,8 @@ public struct ScanState: Sendable {
         let peer = value["host"]?.string.map { EvidenceLedger.Peer(host: $0, port: value["port"]?.string) }
         return SeriesSnapshot(machine: machine, product: value["product"]?.string.flatMap(Product.init) ?? .unknown,
                               rule: EvidenceLedger.RuleInfo(id: rule, category: category,
-                                                            evidence: value["evidence"]?.string.flatMap(Evidence.init)),
+                                                            evidence: value["evidence"]?.string.flatMap(Evidence.init),
+                                                            client: value["client"]?.string.flatMap(TLSClient.init)),
                               peer: peer, cells: cells, samples: samples)
     }
 

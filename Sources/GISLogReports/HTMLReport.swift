@@ -12,6 +12,19 @@ public struct HTMLReport {
     private func time(_ millis: Int64?) -> String { report.timeText(millis) }
 
     /// Escapes text for HTML element content and attribute values; control characters are dropped.
+    /// A step: the versions it fits (when the site's is unknown), its words, a link to its source, and one
+    /// line per machine it is repeated on.
+    static func step(_ step: WorkaroundStep) -> String {
+        var html = "<li>" + (step.onlyFor.map { "<i>(\(escape($0)))</i> " } ?? "") + escape(step.text)
+        if let source = step.source, source.hasPrefix("https://") || source.hasPrefix("http://") {
+            html += " <a href=\"\(escape(source))\" rel=\"noreferrer\">(source)</a>"
+        }
+        if !step.machines.isEmpty {
+            html += "<ul>\n" + step.machines.map { "<li>\(escape($0.text))</li>\n" }.joined() + "</ul>"
+        }
+        return html + "</li>\n"
+    }
+
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -39,6 +52,9 @@ public struct HTMLReport {
         body += "\(coverage.filesRead) files, \(Format.count(coverage.totals.records)) records, \(coverage.machines.count) machines"
         if let range = coverage.timeRange {
             body += " · \(Self.escape(time(range.first))) … \(Self.escape(time(range.last))) (logs read as \(Self.escape(report.zone.name)))"
+        }
+        if let site = report.diagnosis.arcgisVersion {
+            body += "<br>ArcGIS version: " + Self.escape("\(site.version) (from \(site.source))")
         }
         if report.since != nil || report.until != nil {
             body += "<br>Reported: " + Self.escape((report.since.map { "from \(time($0))" } ?? "from the start")
@@ -112,7 +128,7 @@ public struct HTMLReport {
             if burst.count > 1 { line += " ×\(burst.count) until \(time(burst.last))" }
             html += "<li>\(Self.escape(line)): \(Self.escape(Format.clip(burst.example.message, 300)))</li>\n"
         }
-        html += "</ul>\n<p><b>What to do</b></p><ol>\n" + cause.steps.map { "<li>\(Self.escape($0))</li>\n" }.joined() + "</ol>\n"
+        html += "</ul>\n<p><b>What to do</b></p><ol>\n" + cause.steps.map(Self.step).joined() + "</ol>\n"
         if !cause.references.isEmpty {
             html += "<p><b>References</b></p><ul>\n"
             for reference in cause.references {

@@ -27,6 +27,15 @@ public struct JSONReport {
         json.field("since", time(report.since))
         json.field("until", time(report.until))
         json.endObject()
+        json.key("arcgis_version")
+        if let site = report.diagnosis.arcgisVersion {
+            json.beginObject()
+            json.field("version", site.version.description)
+            json.field("source", site.source)
+            json.endObject()
+        } else {
+            json.null()
+        }
         json.key("causes")
         json.beginArray()
         for cause in report.diagnosis.causes { write(cause, into: &json) }
@@ -70,7 +79,8 @@ public struct JSONReport {
         json.field("first_seen", time(cause.firstSeen))
         json.field("last_seen", time(cause.lastSeen))
         json.key("evidence"); writeBursts(cause.evidence, into: &json)
-        json.key("steps"); json.beginArray(); for step in cause.steps { json.value(step) }; json.endArray()
+        json.key("steps"); json.beginArray(); for step in cause.steps { json.value(step.line) }; json.endArray()
+        json.key("step_details"); WorkaroundStep.writeDetails(cause.steps, into: &json)
         json.key("references")
         json.beginArray()
         for reference in cause.references {

@@ -47,6 +47,9 @@ public struct MarkdownReport {
         if let range = coverage.timeRange {
             out += "- Time range: \(time(range.first)) … \(time(range.last)) (logs read as \(MarkdownText.code(report.zone.name)))\n"
         }
+        if let site = report.diagnosis.arcgisVersion {
+            out += "- ArcGIS version: \(site.version) (from " + MarkdownText.code(site.source) + ")\n"
+        }
         if report.since != nil || report.until != nil {
             out += "- Reported: " + (report.since.map { "from \(time($0))" } ?? "from the start")
                 + (report.until.map { " until \(time($0))" } ?? " to the end") + "\n"
@@ -70,7 +73,12 @@ public struct MarkdownReport {
                 out += "\nEvidence:\n\n"
                 for burst in cause.evidence { out += "- " + line(burst, text) + "\n" }
                 out += "\nWhat to do:\n\n"
-                for (index, step) in cause.steps.enumerated() { out += "\(index + 1). " + text.inline(step) + "\n" }
+                for (index, step) in cause.steps.enumerated() {
+                    out += "\(index + 1). " + (step.onlyFor.map { "*(" + text.inline($0) + ")* " } ?? "") + text.inline(step.text)
+                    if let source = step.source { out += " (source: <\(Self.escapeURL(source))>)" }
+                    out += "\n"
+                    for line in step.machines { out += "   - " + text.inline(line.text) + "\n" }
+                }
                 if !cause.references.isEmpty {
                     out += "\nReferences:\n\n"
                     for reference in cause.references {

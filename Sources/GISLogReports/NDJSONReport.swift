@@ -152,7 +152,8 @@ public struct NDJSONReport {
         json.field("primary", cause.isPrimary)
         json.field("events", cause.events)
         json.key("peers"); json.beginArray(); cause.peers.forEach { json.value($0) }; json.endArray()
-        json.key("steps"); json.beginArray(); cause.steps.forEach { json.value($0) }; json.endArray()
+        json.key("steps"); json.beginArray(); cause.steps.forEach { json.value($0.line) }; json.endArray()
+        json.key("step_details"); WorkaroundStep.writeDetails(cause.steps, into: &json)
         if let probes = report.causeProbes {
             json.key("probe"); json.beginArray(); for probe in probes[cause.findingID] ?? [] { ProbeJSON.write(probe, into: &json) }; json.endArray()
         }

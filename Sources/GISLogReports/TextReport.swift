@@ -72,6 +72,9 @@ public struct TextReport {
         } else {
             out += "Time range: none (no record with a readable time)\n"
         }
+        if let site = report.diagnosis.arcgisVersion {
+            out += "ArcGIS version: \(site.version) (from \(safe(site.source)))\n"
+        }
         if report.since != nil || report.until != nil {
             out += "Reported: " + (report.since.map { "from \(time($0))" } ?? "from the start")
                 + (report.until.map { " until \(time($0))" } ?? " to the end") + "\n"
@@ -107,7 +110,10 @@ public struct TextReport {
         }
         out += "   What to do:\n"
         for (index, step) in cause.steps.enumerated() {
-            out += wrap("\(index + 1). " + safe(step), indent: "      ", first: "   ")
+            out += wrap("\(index + 1). " + (step.onlyFor.map { "(\($0)) " } ?? "") + safe(step.text), indent: "      ", first: "   ")
+            for line in step.machines { out += wrap("- " + safe(line.text), indent: "        ", first: "      ") }
+            // Not wrapped: a URL broken over two lines cannot be clicked or copied whole.
+            if let source = step.source { out += dim("      Source: " + safe(source)) + "\n" }
         }
         if !cause.references.isEmpty {
             out += "   References:\n"

@@ -19,6 +19,25 @@ enum BuiltinRules {
 #   {peer_url}        the first failing URL
 #   {machine}         the machine whose calls failed
 # A value the logs do not show stays as <server>, <portal>, … for you to fill in.
+#
+# A step is a text, or a mapping:
+#   do:       the words (with placeholders)
+#   source:   the documentation the step is written from (every built-in step has one; a test checks it)
+#   when:     the situation the step is right for; each key given must match the failures, all keys together:
+#               failing: [server, portal, datastore]          the product of the machine whose calls failed
+#               client:  [wininet, java, curl, python]        which TLS client refused the certificate
+#                                                              (read from the rules' tags)
+#               peer:    [portal, server, web-adaptor, other] what the called host is (7443 is Portal, 6443
+#                                                              ArcGIS Server, an ArcGIS path on another port a
+#                                                              Web Adaptor or load balancer)
+#               version: '>= 10.8', '< 10.8', '>= 10.5 < 10.8' the site's ArcGIS Enterprise version
+#                        (--arcgis-version, or a probe's rest/info); while it is unknown, every variant is
+#                        printed, marked with the versions it fits
+#             Failures whose side the logs do not tell match every condition: the report then shows each
+#             variant rather than guess.
+#   each:     failing | server | portal — the step must be repeated on each of those machines
+#   each_do:  the line printed for each of them, with {each_machine} (the name as ArcGIS writes it) and
+#             {each_host} (the host name)
 
 causes:
   - id: untrusted-ca
@@ -33,11 +52,40 @@ causes:
                curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
                python-unknown-issuer, python-certificate-verify-failed]
     steps:
-      - 'Find out which CA issued the certificate that {peer} presents: open {peer_url} in a browser on {machine} and view the certificate chain, or run `openssl s_client -connect {peer} -showcerts`.'
-      - 'On {machine}, import that root certificate (and any intermediate) into the trust store the failing component uses. For ArcGIS Server on Windows this is the Windows certificate store (Local Computer > Trusted Root Certification Authorities); on Linux, the operating system store.'
-      - 'If Portal is the side that fails (PKIX errors in the portal log), import the root and intermediate certificates into Portal: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate (root first, then intermediate; the portal restarts unless you pass norestart).'
-      - 'If ArcGIS Server must trust the CA for its own calls, import it there too: https://{server}:6443/arcgis/admin/machines/{server_machine}/sslcertificates/importRootOrIntermediate.'
-      - 'Validate the federation afterwards: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate.'
+      - do: 'Find out which CA issued the certificate {peer} presents and whether {peer} sends its intermediate certificates: openssl s_client -connect {peer} -showcerts (or open {peer_url} on {machine} and view the chain).'
+        source: https://docs.openssl.org/master/man1/openssl-s_client/
+      - do: 'If {peer} sends only its own certificate without the intermediate, fix the peer, not every caller: on ArcGIS Server 11.3 and later import its certificate again with Import certificate chain selected; behind IIS, put the intermediate into the web server''s Intermediate Certification Authorities store.'
+        source: https://enterprise.arcgis.com/en/server/11.3/administer/linux/configuring-https-using-an-existing-ssl-certificate.htm
+      - do: 'On every ArcGIS Server machine, import the CA''s root certificate (and any intermediate) into the Windows certificate store of the local computer: a root into Trusted Root Certification Authorities, an intermediate into Intermediate Certification Authorities (PowerShell as administrator: Import-Certificate -FilePath root.cer -CertStoreLocation Cert:\LocalMachine\Root; intermediates to Cert:\LocalMachine\CA). This is the store WinINet (error 12045 in publishing and printing services) checks; Java does not read it.'
+        when: {failing: [server], client: [wininet]}
+        each: server
+        each_do: '{each_machine}'
+        source: https://learn.microsoft.com/powershell/module/pki/import-certificate
+      - do: 'On every ArcGIS Server machine, import the CA''s root certificate (and any intermediate) into ArcGIS Server''s own trust store (Java checks it), root first, then any intermediate, in the Administrator Directory:'
+        when: {failing: [server], client: [java]}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/importRootOrIntermediate'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/importrootcertificate.htm
+      - do: 'On each failing Linux machine, add the CA''s root certificate (and any intermediate) to the operating system''s trust store: on Debian or Ubuntu copy it as a PEM file ending in .crt to /usr/local/share/ca-certificates/ and run update-ca-certificates (on Red Hat: /etc/pki/ca-trust/source/anchors/ and update-ca-trust).'
+        when: {client: [curl]}
+        each: failing
+        each_do: '{each_machine}'
+        source: https://manpages.debian.org/trixie/ca-certificates/update-ca-certificates.8.en.html
+      - do: 'Python (geoprocessing services, notebooks, the ArcGIS API for Python) checks certificates against its own CA bundle: on each failing machine, point the REQUESTS_CA_BUNDLE environment variable at a PEM file that holds the CA''s root certificate (and any intermediate). Do not turn certificate verification off.'
+        when: {client: [python]}
+        each: failing
+        each_do: '{each_machine}'
+        source: https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+      - do: 'Import the CA''s root certificate (and any intermediate) into Portal: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate (a root first, then an intermediate; the portal restarts unless you pass norestart, from 10.6 on; a highly available portal has a machines counterpart of this operation).'
+        when: {failing: [portal], version: '>= 10.4'}
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/import-root-or-intermediate-certificate.htm
+      - do: 'On each portal machine, import the CA''s root certificate (and any intermediate) into the portal''s Java keystore with keytool -importcert -trustcacerts -keystore cacerts (in <Portal installation>/portal/framework/runtime/jre/lib/security), then restart the portal:'
+        when: {failing: [portal], version: '< 10.4'}
+        each: portal
+        each_do: '{each_machine}'
+        source: http://enterprise.arcgis.com/en/portal/10.3/administer/linux/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
+      - do: 'Validate the federation afterwards: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate (every status should be success).'
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/validate-servers.htm
     references:
       - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
         url: https://support.esri.com/en/technical-article/000013244
@@ -58,15 +106,27 @@ causes:
                curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
                python-unknown-issuer, python-certificate-verify-failed]
     steps:
-      - 'Lengthen the token lifetime. On Portal: sign in to the Portal Directory (https://{portal}:7443/arcgis/portaladmin or https://{portal}/arcgis/sharing/rest), then Portals > Self > Update and raise maxTokenExpirationMinutes.'
-      - 'On ArcGIS Server: Manager > Security > Settings > Token Settings, or https://{server}:6443/arcgis/admin/security/tokens/update (shortTimeout in minutes).'
-      - 'Make sure the clocks of {machine} and {peer} agree (a skewed clock makes fresh tokens look expired).'
-      - 'Re-run the publishing or printing job that failed and check that the failures no longer recur at the token lifetime.'
+      - do: 'Portal: check the maxTokenExpirationMinutes property (Portal Directory https://{portal}/arcgis/sharing/rest > Portals > Self). Since 10.8 it can only lower the longest token lifetime (a token requested without an expiration lasts 120 min; the longest is 14 days); if it is set below the interval at which the failures come back, raise it or remove it.'
+        when: {version: '>= 10.8'}
+        source: https://enterprise.arcgis.com/en/portal/11.4/administer/windows/specify-the-default-token-expiration-time.htm
+      - do: 'Portal before 10.8: the same property sets the lifetime of tokens. Sign in to the Portal Directory (https://{portal}/arcgis/sharing/rest), open Portals > Self > Update and raise Max Token Expiration Minutes above the interval at which the failures come back.'
+        when: {version: '< 10.8'}
+        source: https://enterprise.arcgis.com/en/portal/10.5/administer/windows/specify-the-default-token-expiration-time.htm
+      - do: 'ArcGIS Server: raise the lifespan of short-lived tokens in Manager (https://{server}:6443/arcgis/manager) > Security > Settings > Token Settings (in minutes; the default is 60).'
+        source: https://enterprise.arcgis.com/en/server/11.1/administer/linux/editing-token-settings-in-manager.htm
+      - do: 'Or in the Administrator Directory: read the current configuration at https://{server}:6443/arcgis/admin/security/tokens first, then post it to .../security/tokens/update with a larger shortTimeout and the same sharedKey — a new shared key makes every token issued so far invalid.'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/updatetokenconfig.htm
+      - do: 'Make sure the clocks of {machine} and {peer} agree: a clock that is off makes fresh tokens look expired.'
+        source: https://learn.microsoft.com/en-us/windows-server/networking/windows-time-service/windows-time-service-top
+      - do: 'Run the publishing or printing job that failed again and check that the failures no longer come back at the token lifetime.'
+        source: https://support.esri.com/en/technical-article/000013244
     references:
       - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
         url: https://support.esri.com/en/technical-article/000013244
-      - title: 'Portal for ArcGIS: Specify the default token expiration time'
-        url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/specify-the-default-token-expiration-time.htm
+      - title: 'Portal for ArcGIS: Specify the maximum token expiration time (10.9.1 and later; "default" before)'
+        url: https://enterprise.arcgis.com/en/portal/11.4/administer/windows/specify-the-default-token-expiration-time.htm
+      - title: 'ArcGIS Server: Edit token settings in Manager'
+        url: https://enterprise.arcgis.com/en/server/11.1/administer/linux/editing-token-settings-in-manager.htm
       - title: 'ArcGIS REST API: Update token configuration (ArcGIS Server)'
         url: https://developers.arcgis.com/rest/enterprise-administration/server/updatetokenconfig.htm
 
@@ -81,15 +141,72 @@ causes:
                curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
                python-unknown-issuer, python-certificate-verify-failed]
     steps:
-      - 'Export the certificate {peer} presents. For ArcGIS Server: sign in to https://{server}:6443/arcgis/admin, open machines > {server_machine} > sslcertificates, click the certificate set as the web server SSL certificate (often selfsignedcertificate), and export it.'
-      - 'Import it into Portal as a trusted certificate: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate.'
-      - 'Better, replace the self-signed certificate: request a CA-issued certificate for {server} (include every name clients use), import it at https://{server}:6443/arcgis/admin/machines/{server_machine}/sslcertificates, and set it as the web server certificate.'
-      - 'Validate the federation afterwards: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate.'
+      - do: 'Export the certificate each ArcGIS Server machine presents from the Administrator Directory (the links use the default alias, selfsignedcertificate; use the alias set as the machine''s web server certificate if it differs):'
+        when: {peer: [server]}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/selfsignedcertificate/export'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/exportcertificate
+      - do: 'Export the certificate the portal presents: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/portal/export (portal is the default alias; use the alias set as the portal''s web server certificate if it differs).'
+        when: {peer: [portal]}
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/export-certificate.htm
+      - do: 'Export the self-signed certificate of the web server that answers at {peer} (in IIS: Server Certificates > Export).'
+        when: {peer: [web-adaptor, other]}
+        source: https://support.esri.com/en/technical-article/000015345
+      - do: 'On every ArcGIS Server machine, import that certificate into the Windows certificate store of the local computer: a root into Trusted Root Certification Authorities, an intermediate into Intermediate Certification Authorities (PowerShell as administrator: Import-Certificate -FilePath root.cer -CertStoreLocation Cert:\LocalMachine\Root; intermediates to Cert:\LocalMachine\CA). This is the store WinINet (error 12045 in publishing and printing services) checks; Java does not read it.'
+        when: {failing: [server], client: [wininet]}
+        each: server
+        each_do: '{each_machine}'
+        source: https://enterprise.arcgis.com/en/server/latest/administer/windows/configuring-https-only-using-the-default-self-signed-certificate.htm
+      - do: 'On every ArcGIS Server machine, import that certificate into ArcGIS Server''s own trust store (Java checks it), root first, then any intermediate, in the Administrator Directory:'
+        when: {failing: [server], client: [java]}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/importRootOrIntermediate'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/importrootcertificate.htm
+      - do: 'On each failing Linux machine, add that certificate to the operating system''s trust store: on Debian or Ubuntu copy it as a PEM file ending in .crt to /usr/local/share/ca-certificates/ and run update-ca-certificates (on Red Hat: /etc/pki/ca-trust/source/anchors/ and update-ca-trust).'
+        when: {client: [curl]}
+        each: failing
+        each_do: '{each_machine}'
+        source: https://manpages.debian.org/trixie/ca-certificates/update-ca-certificates.8.en.html
+      - do: 'Python (geoprocessing services, notebooks, the ArcGIS API for Python) checks certificates against its own CA bundle: on each failing machine, point the REQUESTS_CA_BUNDLE environment variable at a PEM file that holds that certificate. Do not turn certificate verification off.'
+        when: {client: [python]}
+        each: failing
+        each_do: '{each_machine}'
+        source: https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+      - do: 'Import that certificate into Portal: https://{portal}:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate (a root first, then an intermediate; the portal restarts unless you pass norestart, from 10.6 on; a highly available portal has a machines counterpart of this operation).'
+        when: {failing: [portal], version: '>= 10.4'}
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/import-root-or-intermediate-certificate.htm
+      - do: 'On each portal machine, import that certificate into the portal''s Java keystore with keytool -importcert -trustcacerts -keystore cacerts (in <Portal installation>/portal/framework/runtime/jre/lib/security), then restart the portal:'
+        when: {failing: [portal], version: '< 10.4'}
+        each: portal
+        each_do: '{each_machine}'
+        source: http://enterprise.arcgis.com/en/portal/10.3/administer/linux/configuring-the-portal-to-trust-certificates-from-your-certifying-authority.htm
+      - do: 'Better, replace the self-signed certificate with one a trusted CA issued (listing every name clients use). From 11.3 on, import the .pfx or .p12 with Import certificate chain selected, which brings its root and intermediates along, on each ArcGIS Server machine:'
+        when: {peer: [server], version: '>= 11.3'}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/importExistingServerCertificate'
+        source: https://enterprise.arcgis.com/en/server/11.3/administer/linux/configuring-https-using-an-existing-ssl-certificate.htm
+      - do: 'To replace it before 11.3, first import the CA''s root and intermediate certificates on each ArcGIS Server machine:'
+        when: {peer: [server], version: '< 11.3'}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/importRootOrIntermediate'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/importrootcertificate.htm
+      - do: '... then import the new certificate (.pfx or .p12) on each of them:'
+        when: {peer: [server], version: '< 11.3'}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/importExistingServerCertificate'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/importexistingservercertificate
+      - do: 'Then make it the web server certificate of each machine (webServerCertificateAlias); the machine restarts:'
+        when: {peer: [server]}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/edit'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/editmachine.htm
+      - do: 'Validate the federation afterwards: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate (every status should be success).'
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/validate-servers.htm
     references:
       - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
         url: https://support.esri.com/en/technical-article/000013244
-      - title: 'ArcGIS Server: Configure HTTPS using the default self-signed certificate'
-        url: https://enterprise.arcgis.com/en/server/latest/administer/linux/configuring-https-only-using-the-default-self-signed-certificate.htm
+      - title: 'ArcGIS Server (Windows): Configure ArcGIS Server with the default self-signed certificate'
+        url: https://enterprise.arcgis.com/en/server/latest/administer/windows/configuring-https-only-using-the-default-self-signed-certificate.htm
 
   - id: machine-restart
     title: A restart of the federated machines
@@ -102,10 +219,20 @@ causes:
                curl-ssl-error, wininet-cert-errors, wininet-invalid-cert, pkix-no-trust-anchor, curl-unknown-issuer,
                python-unknown-issuer, python-certificate-verify-failed]
     steps:
-      - 'Check that the failures have stopped since the restart of {machine} (or of the portal); if they have, no change is needed.'
-      - 'If restarts are planned (updates), start ArcGIS Server and Portal in order and wait for both to be up before publishing: check https://{server}:6443/arcgis/rest/info/healthCheck and the portal home page.'
-      - 'Validate the federation after a restart: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate.'
-      - 'If failures keep coming back after every restart, look at the other causes: a certificate whose CA is not trusted is often only noticed when a restart loads it.'
+      - do: 'Check that the failures stopped after the restart of {machine} (or of its peer); if they did, nothing needs to change.'
+        source: https://support.esri.com/en/technical-article/000013244
+      - do: 'Check that every ArcGIS Server machine is healthy (an HTML request should say success):'
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/rest/info/healthCheck'
+        source: https://developers.arcgis.com/rest/services-reference/enterprise/health-check.htm
+      - do: 'Check that every portal machine is healthy:'
+        each: portal
+        each_do: '{each_machine}: https://{each_host}:7443/arcgis/portaladmin/healthCheck'
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/health-check-portal.htm
+      - do: 'Validate the federation after the restart: https://{portal}:7443/arcgis/portaladmin/federation/servers/validate (every status should be success).'
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/validate-servers.htm
+      - do: 'If the failures come back after every restart, look at the other causes: a certificate from an untrusted CA is often first noticed when a restart loads it.'
+        source: https://support.esri.com/en/technical-article/000013244
     references:
       - title: 'Esri KB 000013244: Certificate error is returned when publishing to Portal for ArcGIS from ArcGIS Server'
         url: https://support.esri.com/en/technical-article/000013244
@@ -118,9 +245,23 @@ causes:
       balancer in front of Portal or Server.
     explains: [wininet-cert-date-invalid, pkix-validity-check-failed, curl-certificate-expired, python-certificate-expired]
     steps:
-      - 'Find the expired certificate: open {peer_url} and check the validity dates of every certificate in the chain (also the Web Adaptor''s, in IIS bindings).'
-      - 'Renew it, including every name clients use, and install it where it was (IIS bindings for a Web Adaptor; https://{server}:6443/arcgis/admin/machines/{server_machine}/sslcertificates for ArcGIS Server; Portal''s SSL certificates page for Portal).'
-      - 'Check the clock of {machine}: a wrong date makes valid certificates look expired.'
+      - do: 'Find the expired certificate: check the validity dates of every certificate {peer} presents (openssl s_client -connect {peer} -showcerts), and of a Web Adaptor''s certificate in its IIS bindings.'
+        source: https://support.esri.com/en-us/knowledge-base/error-arcgis-enterprise-invalid-ssl-certificates-found--000034232
+      - do: 'Renew the certificate of each ArcGIS Server machine (listing every name clients use) and import it:'
+        when: {peer: [server]}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/importExistingServerCertificate'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/importexistingservercertificate
+      - do: 'Then make it the web server certificate of each machine (webServerCertificateAlias); the machine restarts:'
+        when: {peer: [server]}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/edit'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/editmachine.htm
+      - do: 'Renew the certificate of the portal or of the web server in front of it (listing every name clients use), import the .pfx into Portal, and update the IIS bindings of the Web Adaptor.'
+        when: {peer: [portal, web-adaptor, other]}
+        source: https://support.esri.com/en-us/knowledge-base/error-arcgis-enterprise-invalid-ssl-certificates-found--000034232
+      - do: 'Check the clock of {machine}: a wrong date makes a valid certificate look expired.'
+        source: https://learn.microsoft.com/en-us/windows-server/networking/windows-time-service/windows-time-service-top
     references:
       - title: 'Esri KB 000034232: Invalid SSL certificates found (PKIX path validation failed: Validity check failed)'
         url: https://support.esri.com/en-us/knowledge-base/error-arcgis-enterprise-invalid-ssl-certificates-found--000034232
@@ -132,8 +273,15 @@ causes:
       example a short name or an alias instead of the fully qualified name in the certificate.
     explains: [wininet-cert-cn-invalid, java-hostname-mismatch, curl-hostname-mismatch, python-hostname-mismatch]
     steps:
-      - 'Compare the host in {peer_url} with the names in the certificate (subject and subject alternative names).'
-      - 'Either call the host by a name the certificate lists (federation URLs, Web Adaptor registration), or issue a certificate that lists every name clients use.'
+      - do: 'Compare the host in {peer_url} with the names the certificate of {peer} lists (subject alternative names; the subject''s common name is not enough for current clients).'
+        source: https://www.rfc-editor.org/rfc/rfc6125
+      - do: 'Call the host by a name the certificate lists: the federation''s services and administration URLs (the administration URL is the internal one, e.g. https://{server}:6443/arcgis) and the Web Adaptor registrations.'
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/federate-servers.htm
+      - do: 'Or issue a certificate that lists every name clients use and import it on each ArcGIS Server machine:'
+        when: {peer: [server]}
+        each: server
+        each_do: '{each_machine}: https://{each_host}:6443/arcgis/admin/machines/{each_machine}/sslcertificates/importExistingServerCertificate'
+        source: https://developers.arcgis.com/rest/enterprise-administration/server/importexistingservercertificate
     references:
       - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_SEC_CERT_CN_INVALID'
         url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
@@ -147,8 +295,10 @@ causes:
     explains: [wininet-cert-revocation-failed, wininet-cert-revoked, java-revocation-failed, curl-certificate-revoked,
                python-certificate-revoked]
     steps:
-      - 'From {machine}, check that the CRL distribution point and OCSP addresses listed in the certificate of {peer} can be reached (firewall, proxy).'
-      - 'If the certificate was revoked, replace it with a new one from the CA.'
+      - do: 'From {machine}, check that the CRL distribution points and OCSP addresses in the certificate of {peer} can be reached (firewall, proxy): WinINet 12057 means the check could not be made.'
+        source: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
+      - do: 'If the certificate was revoked (WinINet 12170), replace it with a new one from the CA.'
+        source: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
     references:
       - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_SEC_CERT_REV_FAILED'
         url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
@@ -160,7 +310,10 @@ causes:
       require client certificates for the ArcGIS site.
     explains: [wininet-client-auth-cert-needed, java-client-certificate-required]
     steps:
-      - 'In IIS on the Web Adaptor machine, set SSL Settings > Client certificates to Ignore for the ArcGIS applications that Server and Portal call each other through, or federate through the 6443/7443 ports.'
+      - do: 'Send the calls between Server and Portal past the Web Adaptor: use the internal administration URL on port 6443 (https://{server}:6443/arcgis) for the federated server.'
+        source: https://developers.arcgis.com/rest/enterprise-administration/portal/federate-servers.htm
+      - do: 'If the calls must go through the Web Adaptor, set SSL Settings > Client certificates in IIS to Ignore for its application only if nobody signs in with PKI there: Ignore turns client-certificate (PKI) sign-in off for users.'
+        source: https://support.esri.com/en/technical-article/000020754
     references:
       - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_CLIENT_AUTH_CERT_NEEDED'
         url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors
@@ -616,7 +769,7 @@ scoring:
   references:
     - title: 'Portal for ArcGIS: Federate an ArcGIS Server site with your portal'
       url: https://enterprise.arcgis.com/en/portal/latest/administer/windows/federate-an-arcgis-server-site-with-your-portal.htm
-  tags: [federation, tls]
+  tags: [federation, tls, java]
   samples:
     match:
       - text: "Failed to federate ArcGIS Server site 'https://gis02.example.local:6443/arcgis' with Portal for ArcGIS. Unable to validate TLS certificate on ArcGIS Server administration URL. Ensure the root certificate is trusted or the certificate common name matches the URL hostname."
@@ -637,7 +790,7 @@ scoring:
   references:
     - title: 'Esri KB 000015345: SSL error when accepting a collaboration invitation'
       url: https://support.esri.com/en/technical-article/000015345
-  tags: [collaboration]
+  tags: [collaboration, java]
   samples:
     match:
       - text: 'Failed to validate SSL certificate for https://partner.example.org/portal. The certificate authority that issued the SSL certificate needs to be trusted by Portal before the invitation can be accepted.'
@@ -655,7 +808,7 @@ scoring:
   log_levels: [SEVERE, WARNING]
   pattern: '(?i)Invalid SSL certificate found'
   unless: '(?i)Invalid SSL certificate found\.?\s*PKIX'
-  tags: [tls]
+  tags: [tls, java]
   samples:
     match:
       - 'Invalid SSL certificate found.'

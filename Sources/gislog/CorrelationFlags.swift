@@ -1,5 +1,6 @@
 import ArgumentParser
 import GISLogCorrelation
+import GISLogRules
 import GISLogSupport
 
 
@@ -26,6 +27,13 @@ struct CorrelationFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Report causes at or above this confidence (0 to 1).", valueName: "number"))
     var minConfidence: Double = 0.3
 
+    @Option(help: ArgumentHelp(
+        "The site's ArcGIS Enterprise version (10.8.1, 11.3); it chooses the steps that differ by version.",
+        discussion: "Without it, a --probe reads the version from the peers' rest/info; otherwise steps that differ by "
+            + "version are printed for each version range, marked.",
+        valueName: "version"))
+    var arcgisVersion: String?
+
     /// The longest window any of the duration options takes.
     static let maxWindow: Int64 = 30 * 86_400_000
 
@@ -50,6 +58,12 @@ struct CorrelationFlags: ParsableArguments {
             options.minimumConfidence = try OptionValue.fraction(minConfidence, option: "--min-confidence", range: 0...1)
         } catch {
             throw ValidationError(error.description)
+        }
+        if let arcgisVersion {
+            guard let version = ArcGISVersion(arcgisVersion) else {
+                throw ValidationError("--arcgis-version: expected a release such as 10.8.1 or 11.3, got '\(arcgisVersion)'")
+            }
+            options.arcgisVersion = SiteVersion(version: version, source: "--arcgis-version")
         }
         return options
     }

@@ -158,8 +158,15 @@ struct CorrelationTests {
         #expect(top.machines == ["PORTAL-C.EXAMPLE.COM"])
         #expect(top.peers == ["gissrv-c.example.com:6443"])
         // The steps name the site's own hosts.
-        #expect(top.steps.contains { $0.contains("https://gissrv-c.example.com:6443/arcgis/admin") })
-        #expect(top.steps.contains { $0.contains("machines > GISSRV-C.EXAMPLE.COM > sslcertificates") })
+        #expect(top.steps.contains { $0.line.contains("https://gissrv-c.example.com:6443/arcgis/admin") })
+        // The peer is ArcGIS Server: its certificate is exported per machine, and the failing portal trusts it.
+        let export = try #require(top.steps.first { $0.text.hasPrefix("Export the certificate each ArcGIS Server machine") })
+        #expect(export.machines.map(\.text) == [
+            "GISSRV-C.EXAMPLE.COM: https://gissrv-c.example.com:6443/arcgis/admin/machines/GISSRV-C.EXAMPLE.COM/sslcertificates/selfsignedcertificate/export"])
+        #expect(export.source?.hasPrefix("https://developers.arcgis.com/") == true)
+        #expect(top.steps.contains { $0.text.contains("https://portal-c.example.com:7443/arcgis/portaladmin/security/sslCertificates/importRootOrIntermediate") })
+        // Nothing for a side that did not fail: the Windows store fixes WinINet on Server, not the portal.
+        #expect(!top.steps.contains { $0.text.contains("Cert:\\LocalMachine\\Root") })
     }
 
     @Test func twoMachinesWithTwoCausesGetTwoFindings() throws {

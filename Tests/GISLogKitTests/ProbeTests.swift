@@ -288,7 +288,7 @@ struct ProbeRankingTests {
                     peers: peers, events: events.count, firstSeen: events.first?.time, lastSeen: events.last?.time,
                     evidence: [Burst(ruleID: "wininet-invalid-ca", category: .certificate, machine: "GIS01", count: events.count,
                                      first: events.first?.time, last: events.last?.time, example: events[0])],
-                    steps: ["a step"], references: [])
+                    steps: [WorkaroundStep(text: "a step")], references: [])
     }
 
     private func probe(_ verdict: ProbeVerdict, target: String = "portal.example.org:443", minutes: Int? = nil) -> ProbeResult {
@@ -332,7 +332,7 @@ struct ProbeRankingTests {
         #expect(top.reasons.first?.hasPrefix("confirmed by probe: the probe says self-signed-certificate") == true)
         #expect(top.reasons.first?.contains(String(repeating: "ab", count: 32)) == true)
         #expect(top.reasons.contains { $0.contains("logs alone did not rank") })
-        #expect(top.steps.first?.contains("--save-chain") == true)
+        #expect(top.steps.first?.line.contains("--save-chain") == true)
         #expect(top.events == 6 && top.machines == ["GIS01"] && top.incidentIDs == ["i-untrusted-ca"])
         #expect(!top.summary.isEmpty && top.steps.count > 1)
         let second = try #require(diagnosis.causes.dropFirst().first)
@@ -363,8 +363,8 @@ struct ProbeRankingTests {
         ], events: events)
         let top = try #require(diagnosis.causes.first)
         #expect(top.id == .untrustedCA && top.isPrimary && top.confidence == 0.95)
-        #expect(top.steps.first?.hasPrefix("Install the intermediate certificate on the endpoint behind portal.example.org:443") == true)
-        #expect(top.steps.first?.contains("CN=Issuing CA") == true)
+        #expect(top.steps.first?.line.hasPrefix("Install the intermediate certificate on the endpoint behind portal.example.org:443") == true)
+        #expect(top.steps.first?.line.contains("CN=Issuing CA") == true)
         // Token expiry is not a certificate cause: the probe does not contradict it.
         #expect(diagnosis.causes[1].id == .tokenExpiry && diagnosis.causes[1].isPrimary)
     }
