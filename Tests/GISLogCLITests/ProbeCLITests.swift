@@ -261,6 +261,11 @@ struct ScanProbeTests {
         #expect(probe["target"] as? String == "portal.example.org:443" && probe["verdict"] as? String == "self-signed-certificate")
         let sha256 = try #require(((probe["chain"] as? [[String: Any]])?.first?["sha256"] as? String))
         #expect(probe["arcgis"] is [String: Any])
+        // The endpoint's rest/info tells the release: it chooses the steps that differ by version.
+        let version = try #require(report["arcgis_version"] as? [String: Any])
+        #expect(version["version"] as? String == "11.1" && version["source"] as? String == "rest/info of portal.example.org:443")
+        #expect((top["step_details"] as? [[String: Any]])?.allSatisfy { $0["only_for"] is NSNull } == true)
+        #expect((report["notes"] as? [String])?.contains { $0.hasPrefix("The ArcGIS version is not in the logs") } == false)
         let second = try #require(causes.dropFirst().first)
         #expect(second["id"] as? String == "untrusted-ca" && second["primary"] as? Bool == false)
         #expect((second["probe"] as? [[String: Any]])?.count == 1)
