@@ -149,7 +149,7 @@ public enum ProbeRanking {
                             Install the intermediate certificate on the endpoint behind \(result.target) (the web server, \
                             Web Adaptor or load balancer that answers there) so that it sends it with its own certificate: \
                             \(issuer). `gislog probe --save-chain DIR \(result.target)` saves what it sends now.
-                            """), at: 0)
+                            """, source: "https://www.rfc-editor.org/rfc/rfc5246#section-7.4.2"), at: 0)
                     }
                 }
             } else if certificateCauses.contains(cause.id) && !own.isEmpty {

@@ -310,10 +310,15 @@ causes:
       require client certificates for the ArcGIS site.
     explains: [wininet-client-auth-cert-needed, java-client-certificate-required]
     steps:
-      - do: 'Send the calls between Server and Portal past the Web Adaptor: use the internal administration URL on port 6443 (https://{server}:6443/arcgis) for the federated server.'
+      - do: 'Send the calls between Server and Portal past the Web Adaptor: register the federated server with its internal administration URL on port 6443 (https://{server}:6443/arcgis), which {machine} can reach without going through IIS.'
+        when: {peer: [web-adaptor, other]}
         source: https://developers.arcgis.com/rest/enterprise-administration/portal/federate-servers.htm
       - do: 'If the calls must go through the Web Adaptor, set SSL Settings > Client certificates in IIS to Ignore for its application only if nobody signs in with PKI there: Ignore turns client-certificate (PKI) sign-in off for users.'
+        when: {peer: [web-adaptor, other]}
         source: https://support.esri.com/en/technical-article/000020754
+      - do: 'ArcGIS Server itself asks {machine} for a client certificate: client certificate authentication must be off, and anonymous access on, for the federated Server site (PKI sign-in belongs on the portal''s Web Adaptor).'
+        when: {peer: [server]}
+        source: https://enterprise.arcgis.com/en/server/11.3/administer/windows/using-windows-active-directory-and-pki-to-secure-access-to-arcgis-server.htm
     references:
       - title: 'Microsoft: Error Messages (Wininet.h), ERROR_INTERNET_CLIENT_AUTH_CERT_NEEDED'
         url: https://learn.microsoft.com/en-us/windows/win32/wininet/wininet-errors

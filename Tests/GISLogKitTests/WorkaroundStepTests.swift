@@ -50,6 +50,18 @@ struct WorkaroundStepTests {
         }
     }
 
+    /// Client certificates: past the Web Adaptor when one is in the way; on the Server site when it is not.
+    @Test func clientCertificateStepsFollowThePeer() throws {
+        let source = try #require(RulePack.builtinSources.first { $0.name == RulePack.builtinCausesName })
+        let cause = try #require(RuleLoader.parseFile(source.text, file: source.name, isBuiltin: true).causes
+            .first { $0.id == .clientCertificateRequired })
+        let viaWebAdaptor = situation([.init(failing: .server, client: .wininet, peer: .webAdaptor)]).render(cause.steps, version: nil)
+        #expect(viaWebAdaptor.count == 2 && viaWebAdaptor.allSatisfy { !$0.text.hasPrefix("ArcGIS Server itself") })
+        #expect(viaWebAdaptor.contains { $0.text.contains("Ignore turns client-certificate (PKI) sign-in off") })
+        let direct = situation([.init(failing: .portal, client: .java, peer: .server)]).render(cause.steps, version: nil)
+        #expect(direct.map { $0.text.prefix(28) } == ["ArcGIS Server itself asks GI"])
+    }
+
     @Test func badStepsAreExplained() {
         let text = """
             causes:
