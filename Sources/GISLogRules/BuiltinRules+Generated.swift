@@ -109,7 +109,7 @@ causes:
       - do: 'Portal: check the maxTokenExpirationMinutes property (Portal Directory https://{portal}/arcgis/sharing/rest > Portals > Self). Since 10.8 it can only lower the longest token lifetime (a token requested without an expiration lasts 120 min; the longest is 14 days); if it is set below the interval at which the failures come back, raise it or remove it.'
         when: {version: '>= 10.8'}
         source: https://enterprise.arcgis.com/en/portal/11.4/administer/windows/specify-the-default-token-expiration-time.htm
-      - do: 'Portal before 10.8: the same property sets the lifetime of tokens. Sign in to the Portal Directory (https://{portal}/arcgis/sharing/rest), open Portals > Self > Update and raise Max Token Expiration Minutes above the interval at which the failures come back.'
+      - do: 'Portal: in this release the maxTokenExpirationMinutes property sets the lifetime of tokens. Sign in to the Portal Directory (https://{portal}/arcgis/sharing/rest), open Portals > Self > Update and raise Max Token Expiration Minutes above the interval at which the failures come back.'
         when: {version: '< 10.8'}
         source: https://enterprise.arcgis.com/en/portal/10.5/administer/windows/specify-the-default-token-expiration-time.htm
       - do: 'ArcGIS Server: raise the lifespan of short-lived tokens in Manager (https://{server}:6443/arcgis/manager) > Security > Settings > Token Settings (in minutes; the default is 60).'

@@ -163,10 +163,10 @@ struct WorkaroundStepsTests {
         #expect(run.status == 1)
         try expectGolden(run.stdout, golden)
         if version == "10.7.1" {
-            #expect(run.stdout.contains("Portal before 10.8: the same property sets the lifetime of tokens"))
+            #expect(run.stdout.contains("Portal: in this release the maxTokenExpirationMinutes property sets the lifetime of tokens"))
             #expect(!run.stdout.contains("Since 10.8 it can only lower"))
         } else {
-            #expect(!run.stdout.contains("Portal before 10.8"))
+            #expect(!run.stdout.contains("in this release the maxTokenExpirationMinutes"))
             #expect(run.stdout.contains("Since 10.8 it can only lower"))
         }
         #expect(!run.stdout.contains("The ArcGIS version is not in the logs"))
