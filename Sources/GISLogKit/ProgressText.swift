@@ -1,4 +1,4 @@
-public import GISLogReports
+internal import GISLogReports
 
 /// The words of the progress line and of the summary a terminal sees after a scan. Pure formatting: the
 /// display that draws them lives in the command-line tool.

@@ -1,6 +1,7 @@
 internal import Glibc
 internal import Synchronization
 public import GISLogInput
+internal import GISLogSupport
 
 /// What a scan is doing, for a progress display.
 public enum ScanPhase: Int, Sendable {
@@ -30,6 +31,7 @@ public final class ScanProgress: Sendable {
     private let phaseValue = Atomic<Int>(ScanPhase.reading.rawValue)
     private let phaseCount = Atomic<Int>(0)
     private let readingEnd = Atomic<Int64>(-1)
+    private let phaseHook = PThreadLocked<(@Sendable (ScanPhase) -> Void)?>(nil)
 
     init(files: [InputFile]) {
         self.files = files
@@ -71,6 +73,13 @@ public final class ScanProgress: Sendable {
         }
         phaseCount.store(count, ordering: .relaxed)
         phaseValue.store(phase.rawValue, ordering: .releasing)
+        phaseHook.withLock { $0 }?(phase)
+    }
+
+    /// Calls `hook` on the thread that enters each phase, after the phase is set: a display shows a new
+    /// phase at once, however short it is, instead of at its next redraw.
+    public func onPhaseChange(_ hook: @escaping @Sendable (ScanPhase) -> Void) {
+        phaseHook.withLock { $0 = hook }
     }
 
     /// A display will show `position` against `totalBytes`: from now on each finished file not read whole

@@ -22,10 +22,15 @@ final class ProgressMeter: Sendable {
         var onScreen = false
         /// The line was drawn at least once: the run was long enough to deserve a summary.
         var shown = false
+        var window = RateWindow()
+        var phase = ScanPhase.reading
+        var phaseStart: Int64 = 0
     }
 
-    /// Redraws per second, at most.
+    /// Milliseconds between two redraws (a phase change redraws at once).
     static let redrawInterval = 100
+    /// Nanoseconds before the first line: a quick run shows none.
+    static let delay: Int64 = 500_000_000
 
     static var stderrIsInteractive: Bool {
         guard isatty(2) == 1 else { return false }
@@ -41,40 +46,39 @@ final class ProgressMeter: Sendable {
     func start() {
         guard enabled else { return }
         progress.watch()
-        Thread.detach { [self] in draw() }
+        progress.onPhaseChange { [weak self] _ in self?.redraw() }
+        Thread.detach { [self] in
+            // Sizing the files the walk did not size is a stat each: here, not on the scan's threads.
+            progress.measureTotal()
+            while wake.wait(timeout: .now() + .milliseconds(Self.redrawInterval)) == .timedOut { redraw() }
+        }
     }
 
-    private func draw() {
-        // Sizing the files the walk did not size is a stat each: here, not on the scan's threads.
-        progress.measureTotal()
-        var window = RateWindow()
-        var shownPhase = ScanPhase.reading
-        var phaseStart = startTime
-        while wake.wait(timeout: .now() + .milliseconds(Self.redrawInterval)) == .timedOut {
+    /// Draws the line for what the scan is doing now (from the drawing thread, or the thread that changed
+    /// the phase); under the lock, so that two draws, an erase and a stop never interleave.
+    private func redraw() {
+        state.withLock { state in
+            guard !state.stopped else { return }
             let now = ScanProgress.now()
             let (phase, count) = progress.phase
             let line: String
             if phase == .reading {
-                window.add(time: seconds(now - startTime), bytes: progress.reads.storedBytes)
+                state.window.add(time: seconds(now - startTime), bytes: progress.reads.storedBytes)
                 line = ProgressText.reading(ProgressText.Reading(
                     filesDone: progress.filesDone, totalFiles: progress.totalFiles, position: progress.position,
-                    total: progress.totalBytes, inflated: progress.reads.inflatedBytes, rate: window.rate))
+                    total: progress.totalBytes, inflated: progress.reads.inflatedBytes, rate: state.window.rate))
             } else {
-                if phase != shownPhase {
-                    shownPhase = phase
-                    phaseStart = now
+                if phase != state.phase {
+                    state.phase = phase
+                    state.phaseStart = now
                 }
-                line = ProgressText.phase(phase, count: count, elapsed: seconds(now - phaseStart))
+                line = ProgressText.phase(phase, count: count, elapsed: seconds(now - state.phaseStart))
             }
-            guard now - startTime >= 500_000_000 else { continue }
-            let fitted = ProgressText.fit(line, width: Terminal.columns(of: 2))
-            state.withLock { state in
-                guard !state.stopped else { return }
-                // Text first, then clear to the end of the line: no blank flash between two redraws.
-                write("\r" + fitted + "\u{1B}[K")
-                state.onScreen = true
-                state.shown = true
-            }
+            guard now - startTime >= Self.delay else { return }
+            // Text first, then clear to the end of the line: no blank flash between two redraws.
+            write("\r" + ProgressText.fit(line, width: Terminal.columns(of: 2)) + "\u{1B}[K")
+            state.onScreen = true
+            state.shown = true
         }
     }
 
