@@ -57,6 +57,11 @@ public enum ProgressText {
         return "gislog: \(what) (\(duration(elapsed, tenths: false)))"
     }
 
+    /// `gislog: fetching server page 3, 15,000 records` (`gislog fetch`, `scan --server`).
+    public static func fetching(site: String, page: Int, records: Int) -> String {
+        "gislog: fetching \(site) page \(Format.count(page)), \(Format.count(records)) record\(records == 1 ? "" : "s")"
+    }
+
     /// `52.0 MB/s`.
     public static func rate(_ bytesPerSecond: Double) -> String {
         Format.bytes(Int64(max(0, bytesPerSecond).rounded())) + "/s"

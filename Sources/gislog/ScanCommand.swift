@@ -178,7 +178,8 @@ struct ScanCommand: ParsableCommand {
         // With --server/--portal, fetch first; the fetch state's lock is held until the scan is done.
         let fetched = fetching.site.requested
             ? try fetching.fetch(zone: zone, wait: OptionValue.duration(waitLock ?? "0", option: "--wait-lock",
-                                                                     range: 0...Self.maxWaitLock))
+                                                                     range: 0...Self.maxWaitLock),
+                                 progress: !noProgress && ProgressMeter.stderrIsInteractive)
             : nil
         defer { withExtendedLifetime(fetched?.lock) {} }
         let paths = self.paths + (fetched.map { [$0.folder] } ?? [])
@@ -273,7 +274,9 @@ struct ScanCommand: ParsableCommand {
         let outcome = pipeline.run(scanner, progress: progress, eventSink: feed?.sinks)
         var report = outcome.report
         try ScanChecks.requireReadableLogs(report)
-        meter.withLineCleared { ScanChecks.warnAboutUnreadableFiles(report) }
+        if report.warnings.contains(where: { ScanChecks.unreadableKinds.contains($0.kind) }) {
+            meter.withLineCleared { ScanChecks.warnAboutUnreadableFiles(report) }
+        }
         var probed: Int?
         if let prober {
             report.probePeers(with: prober, definitions: ruleSet.causes) { count in

@@ -166,12 +166,16 @@ struct ProgressTerminalTests {
         #expect(run.terminal.contains("\r\u{1B}[K" + summary), "the progress line is erased before the summary")
     }
 
-    @Test func writingToAFileSaysWhere() throws {
+    @Test func writingToAFileSaysWhereAndWarningsGetTheirOwnLines() throws {
         let output = NSTemporaryDirectory() + "gislog-progress-" + UUID().uuidString + ".json"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let run = try gislogOnTerminal(["scan", "--timezone", "UTC", "--format", "json", "-o", output, bigLog])
+        let missing = NSTemporaryDirectory() + "gislog-missing-" + UUID().uuidString
+        let run = try gislogOnTerminal(["scan", "--timezone", "UTC", "--format", "json", "-o", output, bigLog, missing])
         #expect(run.status == 1)
         #expect(run.stdout == "")
+        // A warning printed while the line is up gets a line of its own.
+        #expect(run.terminal.contains("\r\u{1B}[Kgislog: warning: \(missing)"), "\(run.terminal.debugDescription)")
+        #expect(run.finalLines.contains { $0.hasPrefix("gislog: warning: 1 log file(s) or folder(s) could not be read") })
         let summary = try #require(run.finalLines.last)
         #expect(summary.contains("; report written to \(output) ("), "\(summary)")
         #expect(FileManager.default.fileExists(atPath: output))
@@ -191,6 +195,25 @@ struct ProgressTerminalTests {
         let run = try gislog(["scan", "--timezone", "UTC", bigLog], environment: ["TERM": "xterm"])
         #expect(run.status == 1)
         #expect(run.stderr == "", "piped or under cron: no progress and no summary")
+    }
+
+    @Test func fetchingShowsThePageThenErasesTheLine() throws {
+        let site = try FakeAdminSite()
+        try "tok-1\n".write(toFile: site.folder + "/token", atomically: true, encoding: .utf8)
+        let arguments = ["fetch", "--server", site.url(), "--out", site.folder + "/out", "--since", "2025-11-14T00:00:00Z",
+                         "--ca-file", site.caFile, "--token-file", site.folder + "/token"]
+        let run = try gislogOnTerminal(arguments)
+        #expect(run.status == 0, "\(run.terminal)")
+        #expect(run.stdout.contains("Fetched 12 records in 3 page(s)"), "the summary stays on stdout")
+        let drawn = run.drawnLines
+        #expect(drawn.first?.firstMatch(of: /^gislog: fetching server page 1, [0-9]+ records$/) != nil, "\(drawn)")
+        #expect(drawn.allSatisfy { $0.hasPrefix("gislog: fetching server page ") })
+        #expect(run.terminal.hasSuffix("\r\u{1B}[K"), "erased at the end: \(run.terminal.debugDescription)")
+        #expect(run.finalLines.isEmpty, "no line left behind")
+        let quiet = try gislogOnTerminal(arguments.map { $0 == site.folder + "/out" ? site.folder + "/quiet" : $0 },
+                                         environment: ["NO_PROGRESS": "1"])
+        #expect(quiet.status == 0)
+        #expect(quiet.terminal == "")
     }
 
     @Test func aQuickScanEndsAsBefore() throws {

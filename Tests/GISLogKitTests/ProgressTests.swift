@@ -86,6 +86,12 @@ struct ProgressTextTests {
                 + "1 endpoint probed; report written to out.json (1 min 15 s in all)")
     }
 
+    @Test func fetchingLine() {
+        #expect(ProgressText.fetching(site: "server", page: 3, records: 15_000)
+                == "gislog: fetching server page 3, 15,000 records")
+        #expect(ProgressText.fetching(site: "portal", page: 1, records: 1) == "gislog: fetching portal page 1, 1 record")
+    }
+
     @Test func linesAreCutShorterThanTheTerminal() {
         let line = "gislog: reading 12/340 files: 160.0 MB of 480.0 MB (33%), 1.2 GB inflated, 40.0 MB/s, ETA 8 s"
         #expect(ProgressText.fit(line, width: 200) == line)
