@@ -281,7 +281,7 @@ struct ScanCommand: ParsableCommand {
         if let prober {
             report.probePeers(with: prober, definitions: ruleSet.causes) { count in
                 probed = count
-                progress.enter(.probing, count: count)
+                if count > 0 { progress.enter(.probing, count: count) }
             }
         }
         progress.enter(.writing)
