@@ -116,23 +116,27 @@ enum PseudoTerminal {
     }
 }
 
-/// One log big enough that reading it takes seconds in a debug build: the sample's server log, 320 times
-/// (65 MB), so the line is drawn while the file is still being read.
-private let bigLog: String = {
-    let sample = repositoryRoot
-        + "/Samples/basic/arcgisserver/logs/GIS-SERVER01.CONTOSO.LOCAL/server/server-20261114.061502-4212-0.0.log"
-    let directory = NSTemporaryDirectory() + "gislog-progress-" + UUID().uuidString
-    let text = try! Data(contentsOf: URL(fileURLWithPath: sample))
-    var big = Data(capacity: text.count * 320)
-    for _ in 0..<320 { big.append(text) }
-    try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let path = directory + "/server-20261114.061502-4212-0.0.log"
-    try! big.write(to: URL(fileURLWithPath: path))
-    return path
-}()
-
 @Suite("Progress on a terminal", .serialized)
-struct ProgressTerminalTests {
+final class ProgressTerminalTests {
+    private let folder = NSTemporaryDirectory() + "gislog-progress-" + UUID().uuidString
+    /// One log big enough that reading it takes seconds in a debug build: the sample's server log, 320 times
+    /// (65 MB), so the line is drawn while the file is still being read. Written for each test (a tenth of a
+    /// second) and removed after it.
+    private let bigLog: String
+
+    init() throws {
+        let sample = repositoryRoot
+            + "/Samples/basic/arcgisserver/logs/GIS-SERVER01.CONTOSO.LOCAL/server/server-20261114.061502-4212-0.0.log"
+        let text = try Data(contentsOf: URL(fileURLWithPath: sample))
+        var big = Data(capacity: text.count * 320)
+        for _ in 0..<320 { big.append(text) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        bigLog = folder + "/server-20261114.061502-4212-0.0.log"
+        try big.write(to: URL(fileURLWithPath: bigLog))
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
     @Test func showsBytesAsTheyAreReadThenEachPhaseThenOneSummary() throws {
         let run = try gislogOnTerminal(["scan", "--timezone", "UTC", bigLog], columns: 60)
         #expect(run.status == 1)
