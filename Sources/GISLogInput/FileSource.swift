@@ -8,10 +8,13 @@ package final class FileSource: ByteSource {
     package private(set) var storedBytesRead: Int64 = 0
     /// Where the next read starts.
     private var position: Int64 = 0
+    /// Where each read is counted as it happens, for a progress display.
+    private let meter: ReadMeter?
 
     /// Opens `path` read-only (`open(2)` with `O_CLOEXEC`).
-    package init(path: String) throws(InputError) {
+    package init(path: String, meter: ReadMeter? = nil) throws(InputError) {
         self.path = path
+        self.meter = meter
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError(path: path, operation: "open", code: errno) }
         descriptor = fd
@@ -40,6 +43,7 @@ package final class FileSource: ByteSource {
             if count >= 0 {
                 storedBytesRead += Int64(count)
                 position += Int64(count)
+                meter?.addStored(count)
                 return count
             }
             if errno == EINTR { continue }

@@ -30,6 +30,8 @@ package final class GzipSource: ByteSource {
     /// The last input bytes before `input[0]`: a member's trailer may straddle a refill.
     private var consumedTail: [UInt8] = []
     private(set) var decodedBytes: Int64 = 0
+    /// Where each inflated block is counted as it is produced, for a progress display.
+    private let meter: ReadMeter?
 
     package var storedBytesRead: Int64 { upstream.storedBytesRead }
 
@@ -37,8 +39,11 @@ package final class GzipSource: ByteSource {
     ///   - upstream: the compressed bytes, starting with the gzip magic.
     ///   - warnings: where damage is reported.
     ///   - limit: stop with a warning after this many decompressed bytes (a defence against gzip bombs).
-    package init(upstream: any ByteSource, warnings: WarningLog, limit: Int64 = .max, inputCapacity: Int = 256 << 10) {
+    ///   - meter: counts the inflated bytes as they come out.
+    package init(upstream: any ByteSource, warnings: WarningLog, limit: Int64 = .max, inputCapacity: Int = 256 << 10,
+                 meter: ReadMeter? = nil) {
         self.upstream = upstream
+        self.meter = meter
         self.warnings = warnings
         self.limit = limit
         // At least a gzip magic's worth: looking for the next member needs two bytes in the buffer.
@@ -199,6 +204,7 @@ package final class GzipSource: ByteSource {
 
     private func deliver(_ count: Int) -> Int {
         decodedBytes += Int64(count)
+        meter?.addInflated(count)
         return count
     }
 

@@ -43,16 +43,18 @@ package enum InputOpener {
     /// Admin API response; small, because trees can hold thousands of small files.
     static let sniffLength = 8 << 10
 
-    /// - Parameter prefetch: inflate gzip on a second thread while the caller parses.
+    /// - Parameters:
+    ///   - prefetch: inflate gzip on a second thread while the caller parses.
+    ///   - meter: counts the bytes read from disk and inflated, as they are (a progress display).
     package static func open(path: String, warnings: WarningLog, decompressedLimit: Int64,
-                     prefetch: Bool = false) throws(InputError) -> Opened {
-        try open(source: try FileSource(path: path), warnings: warnings, decompressedLimit: decompressedLimit,
-                 prefetch: prefetch)
+                     prefetch: Bool = false, meter: ReadMeter? = nil) throws(InputError) -> Opened {
+        try open(source: try FileSource(path: path, meter: meter), warnings: warnings,
+                 decompressedLimit: decompressedLimit, prefetch: prefetch, meter: meter)
     }
 
     /// Stacks the decoders on any source of stored bytes.
     package static func open(source: any ByteSource, warnings: WarningLog, decompressedLimit: Int64,
-                     prefetch: Bool = false) throws(InputError) -> Opened {
+                     prefetch: Bool = false, meter: ReadMeter? = nil) throws(InputError) -> Opened {
         var encoding = Encoding()
         // `head` holds the first bytes of `upstream`, already consumed from it.
         var upstream: any ByteSource = source
@@ -60,7 +62,7 @@ package enum InputOpener {
         if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b {
             encoding.gzip = true
             upstream = GzipSource(upstream: PrefixedSource(prefix: head, upstream: upstream),
-                                  warnings: warnings, limit: decompressedLimit)
+                                  warnings: warnings, limit: decompressedLimit, meter: meter)
             // Without a thread to spare, the caller inflates as it reads.
             if prefetch, let prefetching = PrefetchingSource(upstream: upstream) { upstream = prefetching }
             head = try peek(upstream)

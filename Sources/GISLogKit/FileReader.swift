@@ -70,7 +70,8 @@ enum FileReader {
                 opened = early.opened
             } else {
                 opened = try InputOpener.open(path: file.path, warnings: warnings,
-                                              decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
+                                              decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch,
+                                              meter: options.readMeter)
             }
             coverage.format = opened.format
             coverage.encoding = opened.encoding
@@ -122,7 +123,8 @@ enum FileReader {
                      + "\(previous.offset)); read again from the start",
                      hint: "expected after a log was truncated or replaced; its events may be reported again")
         let reopened = try InputOpener.open(path: file.path, warnings: warnings,
-                                            decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch)
+                                            decompressedLimit: options.maxDecompressedBytes, prefetch: prefetch,
+                                            meter: options.readMeter)
         return .read(reopened, offset: 0, line: 1, insideRecord: false)
     }
 

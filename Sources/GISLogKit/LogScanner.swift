@@ -25,31 +25,12 @@ public struct ScanOptions: Sendable {
     /// milliseconds), or whose folder holds a newer log, is read as it is rather than kept for the next run
     /// (`--settle`): ArcGIS will never finish it.
     public var settleMillis: Int64 = 600_000
+    /// Where the sources count bytes as they read them (the scanner's progress sets it).
+    package var readMeter: ReadMeter?
 
     public init(paths: [String], timeZone: LogTimeZone) {
         self.paths = paths
         self.timeZone = timeZone
-    }
-}
-
-/// Live counters a terminal can show while the scan runs.
-public final class ScanProgress: Sendable {
-    public let totalFiles: Int
-    private let doneFiles = Atomic<Int>(0)
-    private let doneBytes = Atomic<Int64>(0)
-
-    init(totalFiles: Int) {
-        self.totalFiles = totalFiles
-    }
-
-    /// Files finished so far.
-    public var filesDone: Int { doneFiles.load(ordering: .relaxed) }
-    /// Bytes read from disk by the files finished so far.
-    public var bytesDone: Int64 { doneBytes.load(ordering: .relaxed) }
-
-    func finished(file bytes: Int64) {
-        doneFiles.add(1, ordering: .relaxed)
-        doneBytes.add(bytes, ordering: .relaxed)
     }
 }
 
@@ -96,11 +77,16 @@ public struct LogScanner: Sendable {
     public let options: ScanOptions
     public let discovery: Discovery
     private let early = EarlyFiles()
+    /// Counts from the first byte, which may be read early (`openEarly`).
+    private let progress: ScanProgress
 
     /// Walks the paths (no file is read yet).
     public init(options: ScanOptions) {
-        self.options = options
         discovery = LogDiscovery.discover(paths: options.paths)
+        progress = ScanProgress(files: discovery.files)
+        var options = options
+        options.readMeter = progress.reads
+        self.options = options
     }
 
     /// Whether the file at `index` is inflated on a thread of its own: when fewer files remain than
@@ -118,15 +104,17 @@ public struct LogScanner: Sendable {
             let warnings = WarningLog(path: file.path)
             // A file that cannot be opened now is opened again by `run`, which reports why.
             guard let opened = try? InputOpener.open(path: file.path, warnings: warnings,
-                                                     decompressedLimit: options.maxDecompressedBytes, prefetch: true)
+                                                     decompressedLimit: options.maxDecompressedBytes, prefetch: true,
+                                                     meter: options.readMeter)
             else { continue }
             early.put(OpenedEarly(warnings: warnings, opened: opened), at: index)
         }
     }
 
-    /// A progress object for `run`, sized from the discovered files.
+    /// The scan's progress, for `run` and a display: the same object every time, counting bytes since the
+    /// first was read.
     public func makeProgress() -> ScanProgress {
-        ScanProgress(totalFiles: discovery.files.count)
+        progress
     }
 
     /// Reads all files. Blocking: call it from a thread that may wait, not from a Swift concurrency task.
@@ -158,7 +146,7 @@ public struct LogScanner: Sendable {
                 let outcome = FileReader.read(files[index], index: index, options: options, buffer: buffer, consumer: consumer,
                                               prefetch: prefetches(index), incremental: incremental,
                                               early: incremental == nil ? opened : nil)
-                progress?.finished(file: outcome.coverage.storedBytes)
+                progress?.finished(file: outcome.coverage.storedBytes, path: files[index].path)
                 outcomes.withLock { $0[index] = outcome }
             }
         }

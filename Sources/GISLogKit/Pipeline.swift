@@ -39,6 +39,7 @@ public struct Pipeline {
     /// Runs the scan. Blocking: call it from a thread that may wait.
     /// - Parameters:
     ///   - scanner: the scanner for `options` (made first, so the caller can see what it found).
+    ///   - progress: counts files and bytes, and moves to correlating when reading is done.
     ///   - eventSink: per worker thread, a sink that sees every new event as it is found (the NDJSON feed).
     public func run(_ scanner: LogScanner, progress: ScanProgress? = nil,
                     eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> Outcome {
@@ -49,6 +50,7 @@ public struct Pipeline {
         let ledger = scanned.ledger
         // What this run read, before earlier runs' context joins it: the report counts only new events.
         let newCounts = ledger.counts(from: correlation.reportFrom, until: correlation.reportUntil)
+        progress?.enter(.correlating, count: newCounts.reduce(0) { $0 + $1.count })
         var coverage = scanned.scan.coverage
         if let previous {
             // Correlation sees the recent events of earlier runs too: a restart read yesterday explains

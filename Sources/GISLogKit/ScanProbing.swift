@@ -7,8 +7,11 @@ public import GISLogProbe
 extension Report {
     /// Probes the peers of the ranked causes, once each, `parallel` at a time, and applies the verdicts to
     /// the ranking (see `ProbeRanking.apply`). Without this call a scan never touches the network.
-    public mutating func probePeers(with prober: Prober, definitions: [CauseDefinition], parallel: Int = 4) {
+    /// `starting` is told how many endpoints will be probed, before the first connection.
+    public mutating func probePeers(with prober: Prober, definitions: [CauseDefinition], parallel: Int = 4,
+                                    starting: (Int) -> Void = { _ in }) {
         let targets = ProbeRanking.targets(for: diagnosis, events: events)
+        starting(targets.count)
         let results = targets.isEmpty ? [] : prober.probe(targets, parallel: parallel)
         var products: [String: Product] = [:]
         for file in coverage.files {

@@ -80,7 +80,6 @@ struct FetchCommand: ParsableCommand {
             return
         }
         let credentials = try site.credentials()
-        let err = OutputFile.standardError()
         var total = FetchSummary()
         do {
             try AdminLogFetcher.prepare(directory: out)
@@ -89,11 +88,10 @@ struct FetchCommand: ParsableCommand {
                 var pager = LogQueryPager(site: target.site, baseURL: target.url, oldest: oldest,
                                           level: site.level.uppercased(), pageSize: site.pageSize)
                 // Progress only at a terminal: from cron, stderr is mail.
-                let showProgress = isatty(STDERR_FILENO) == 1
+                let line = FetchProgressLine(enabled: ProgressMeter.stderrIsInteractive)
+                defer { line.end() }
                 let summary = try fetcher.fetch(&pager, credentials: credentials, into: out) { pages, records in
-                    guard showProgress else { return }
-                    err.write("gislog: \(target.site.rawValue): page \(pages), \(records) records\n")
-                    err.flush()
+                    line.page(site: target.site.rawValue, pages: pages, records: records)
                 }
                 total.add(summary)
             }

@@ -1,18 +1,36 @@
-
 internal import Dispatch
 internal import Glibc
-internal import Synchronization
 import GISLogKit
 import GISLogSupport
 import GISLogReports
 
-/// Shows files and bytes done on stderr while a long scan runs — only on an interactive terminal, never
-/// when output is piped, under cron (no TERM) or when `NO_PROGRESS`/`CI` is set.
+/// Shows on stderr what a long scan is doing — reading (files, bytes, rate, ETA), correlating, probing,
+/// writing the report — on one line redrawn at most ten times a second, from half a second into the run;
+/// `summarize` then leaves one line that says what was done. Only on an interactive terminal: never when
+/// stderr is piped, under cron (no TERM), with TERM=dumb or when `NO_PROGRESS`/`CI` is set.
 final class ProgressMeter: Sendable {
     private let progress: ScanProgress
     private let enabled: Bool
-    private let done = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let state = PThreadLocked(State())
+    /// Signalled by `stop`, so the drawing thread ends at once instead of after its nap.
+    private let wake = DispatchSemaphore(value: 0)
+    private let startTime = ScanProgress.now()
+
+    private struct State {
+        var stopped = false
+        /// The line is on the screen now (it must be erased before anything else is written to stderr).
+        var onScreen = false
+        /// The line was drawn at least once: the run was long enough to deserve a summary.
+        var shown = false
+        var window = RateWindow()
+        var phase = ScanPhase.reading
+        var phaseStart: Int64 = 0
+    }
+
+    /// Milliseconds between two redraws (a phase change redraws at once).
+    static let redrawInterval = 100
+    /// Nanoseconds before the first line: a quick run shows none.
+    static let delay: Int64 = 500_000_000
 
     static var stderrIsInteractive: Bool {
         guard isatty(2) == 1 else { return false }
@@ -27,35 +45,93 @@ final class ProgressMeter: Sendable {
 
     func start() {
         guard enabled else { return }
+        progress.watch()
+        progress.onPhaseChange { [weak self] _ in self?.redraw() }
         Thread.detach { [self] in
-            let start = Clock.now()
-            var shown = false
-            while !done.load(ordering: .acquiring) {
-                usleep(100_000)
-                let elapsed = Clock.now() - start
-                guard elapsed >= 0.5, !done.load(ordering: .acquiring) else { continue }
-                let bytes = progress.bytesDone
-                let rate = Double(bytes) / elapsed
-                let line = "\r\u{1B}[2Kscanning: \(progress.filesDone)/\(progress.totalFiles) files, "
-                    + "\(Format.bytes(bytes)) read, \(Format.bytes(Int64(rate)))/s"
-                let err = OutputFile.standardError()
-                err.write(line)
-                err.flush()
-                shown = true
-            }
-            if shown {
-                let err = OutputFile.standardError()
-                err.write("\r\u{1B}[2K")
-                err.flush()
-            }
-            finished.signal()
+            // Sizing the files the walk did not size is a stat each: here, not on the scan's threads.
+            progress.measureTotal()
+            while wake.wait(timeout: .now() + .milliseconds(Self.redrawInterval)) == .timedOut { redraw() }
         }
     }
 
+    /// Draws the line for what the scan is doing now (from the drawing thread, or the thread that changed
+    /// the phase); under the lock, so that two draws, an erase and a stop never interleave.
+    private func redraw() {
+        state.withLock { state in
+            guard !state.stopped else { return }
+            let now = ScanProgress.now()
+            let (phase, count) = progress.phase
+            let line: String
+            if phase == .reading {
+                state.window.add(time: seconds(now - startTime), bytes: progress.reads.storedBytes)
+                line = ProgressText.reading(ProgressText.Reading(
+                    filesDone: progress.filesDone, totalFiles: progress.totalFiles, position: progress.position,
+                    total: progress.totalBytes, inflated: progress.reads.inflatedBytes, rate: state.window.rate))
+            } else {
+                if phase != state.phase {
+                    state.phase = phase
+                    state.phaseStart = now
+                }
+                line = ProgressText.phase(phase, count: count, elapsed: seconds(now - state.phaseStart))
+            }
+            guard now - startTime >= Self.delay else { return }
+            // Text first, then clear to the end of the line: no blank flash between two redraws.
+            write("\r" + ProgressText.fit(line, width: Terminal.columns(of: 2)) + "\u{1B}[K")
+            state.onScreen = true
+            state.shown = true
+        }
+    }
+
+    /// Erases the line while `body` writes to stderr; the next redraw puts it back below.
+    func withLineCleared(_ body: () -> Void) {
+        guard enabled else { return body() }
+        state.withLock { state in
+            if state.onScreen { write("\r\u{1B}[K") }
+            state.onScreen = false
+            body()
+        }
+    }
+
+    /// Stops drawing and erases the line; safe to call more than once.
     func stop() {
         guard enabled else { return }
-        done.store(true, ordering: .releasing)
-        finished.wait()
+        let first = state.withLock { state in
+            if state.onScreen { write("\r\u{1B}[K") }
+            state.onScreen = false
+            defer { state.stopped = true }
+            return !state.stopped
+        }
+        if first { wake.signal() }
+    }
+
+    /// After `stop`: one line that says what the run did, if the progress line was ever shown (a run too
+    /// short for progress ends as it always did).
+    func summarize(report: Report, outcome: String, probed: Int?) {
+        guard enabled, state.withLock({ $0.shown }) else { return }
+        let now = ScanProgress.now()
+        let summary = ProgressText.Summary(
+            files: progress.filesDone, stored: progress.reads.storedBytes, inflated: progress.reads.inflatedBytes,
+            readSeconds: seconds((progress.readingEnded ?? now) - startTime), events: report.eventTotal,
+            probed: probed, outcome: outcome, totalSeconds: seconds(now - startTime))
+        write(ProgressText.summary(summary) + "\n")
+    }
+
+    private func seconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 1e9 }
+
+    private func write(_ text: String) {
+        let err = OutputFile.standardError()
+        err.write(text)
+        err.flush()
+    }
+}
+
+/// The terminal's width.
+enum Terminal {
+    /// Columns of the terminal on `descriptor` (TIOCGWINSZ), or 80 when it does not say.
+    static func columns(of descriptor: Int32) -> Int {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 }
 

@@ -178,7 +178,8 @@ struct ScanCommand: ParsableCommand {
         // With --server/--portal, fetch first; the fetch state's lock is held until the scan is done.
         let fetched = fetching.site.requested
             ? try fetching.fetch(zone: zone, wait: OptionValue.duration(waitLock ?? "0", option: "--wait-lock",
-                                                                     range: 0...Self.maxWaitLock))
+                                                                     range: 0...Self.maxWaitLock),
+                                 progress: !noProgress && ProgressMeter.stderrIsInteractive)
             : nil
         defer { withExtendedLifetime(fetched?.lock) {} }
         let paths = self.paths + (fetched.map { [$0.folder] } ?? [])
@@ -263,14 +264,28 @@ struct ScanCommand: ParsableCommand {
                                                 until: correlationOptions.reportUntil)
         }
         let progress = scanner.makeProgress()
-        let meter = ProgressMeter(progress: progress, enabled: !noProgress && ProgressMeter.stderrIsInteractive)
+        // Not while an NDJSON feed streams to the same terminal: the line would land among its lines.
+        let streamsToTerminal = format == .ndjson && output == nil && isatty(STDOUT_FILENO) == 1
+        let meter = ProgressMeter(progress: progress,
+                                  enabled: !noProgress && !streamsToTerminal && ProgressMeter.stderrIsInteractive)
         meter.start()
+        // Whatever stops the run, the line goes before its last words.
+        defer { meter.stop() }
         let outcome = pipeline.run(scanner, progress: progress, eventSink: feed?.sinks)
-        meter.stop()
         var report = outcome.report
         try ScanChecks.requireReadableLogs(report)
-        ScanChecks.warnAboutUnreadableFiles(report)
-        if let prober { report.probePeers(with: prober, definitions: ruleSet.causes) }
+        if report.warnings.contains(where: { ScanChecks.unreadableKinds.contains($0.kind) }) {
+            meter.withLineCleared { ScanChecks.warnAboutUnreadableFiles(report) }
+        }
+        var probed: Int?
+        if let prober {
+            report.probePeers(with: prober, definitions: ruleSet.causes) { count in
+                probed = count
+                if count > 0 { progress.enter(.probing, count: count) }
+            }
+        }
+        progress.enter(.writing)
+        let written = output.map { "report written to \($0)" } ?? "report written"
         // The state is saved only after the report is out: a run killed (or failing) before is simply run again.
         func saveState() throws {
             guard let state, let next = outcome.nextState else { return }
@@ -282,6 +297,7 @@ struct ScanCommand: ParsableCommand {
             }
         }
         if quietIfClean && report.isClean {
+            meter.stop()
             feed?.discard()
             try saveState()
             throw ExitCode(report.exitStatus)
@@ -289,8 +305,11 @@ struct ScanCommand: ParsableCommand {
         // A report that did not get out stops the run before the state moves on: the next run reports it again.
         let kept = state.map { "; the state file \($0) was not advanced, so the next run reports the same again" } ?? ""
         if let feed {
+            if output == nil { meter.stop() }
             try feed.finish(NDJSONReport(report, includeOriginal: includeOriginal), kept: kept)
             try saveState()
+            meter.stop()
+            meter.summarize(report: report, outcome: written, probed: probed)
             throw ExitCode(report.exitStatus)
         }
         let text: String
@@ -320,6 +339,8 @@ struct ScanCommand: ParsableCommand {
                 throw CommandFailure("--output: \(error)" + kept)
             }
         } else {
+            // The report may share the terminal with the line: erase it first.
+            meter.stop()
             let out = OutputFile.standardOutput()
             out.write(text)
             do {
@@ -329,6 +350,8 @@ struct ScanCommand: ParsableCommand {
             }
         }
         try saveState()
+        meter.stop()
+        meter.summarize(report: report, outcome: written, probed: probed)
         throw ExitCode(report.exitStatus)
     }
 }

@@ -47,8 +47,11 @@ struct ScanFetchOptions: ParsableArguments {
 
     /// Fetches into the cache under its state's lock; returns the folder to scan and the lock, which the
     /// caller holds until the scan is done, so that no other run changes the folder under it.
-    /// - Parameter wait: how long to wait for another run's lock on the fetch state (`scan --wait-lock`).
-    func fetch(zone: LogTimeZone, wait: Int64) throws -> (folder: String, lock: StateLock, summary: FetchSummary) {
+    /// - Parameters:
+    ///   - wait: how long to wait for another run's lock on the fetch state (`scan --wait-lock`).
+    ///   - progress: show the page being fetched on the terminal (not with `--no-progress`).
+    func fetch(zone: LogTimeZone, wait: Int64,
+               progress: Bool = ProgressMeter.stderrIsInteractive) throws -> (folder: String, lock: StateLock, summary: FetchSummary) {
         let folder = try cacheFolder()
         let since: Int64
         do { since = try TimeSpec.parse(fetchSince, zone: zone, now: TimeSpec.now()) } catch {
@@ -64,7 +67,7 @@ struct ScanFetchOptions: ParsableArguments {
         let statePath = folder + "/.gislog-fetch-state"
         let lock = try lockState(statePath, wait: wait)
         let summary = try runIncrementalFetch(site, incremental, folder: folder, statePath: statePath, since: since,
-                                              keep: DurationText.milliseconds(keep), lock: lock)
+                                              keep: DurationText.milliseconds(keep), lock: lock, progress: progress)
         if isatty(STDERR_FILENO) == 1 {
             let err = OutputFile.standardError()
             err.write("gislog: " + describe(summary, into: folder) + "\n")

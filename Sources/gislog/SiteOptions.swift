@@ -136,11 +136,12 @@ struct WaitLockOption: ParsableArguments {
 
 /// Runs an incremental fetch under the state file's lock, printing progress only at a terminal.
 func runIncrementalFetch(_ site: SiteOptions, _ incremental: IncrementalOptions, folder: String, statePath: String,
-                         since: Int64, keep: Int64?, lock: StateLock) throws -> FetchSummary {
+                         since: Int64, keep: Int64?, lock: StateLock,
+                         progress: Bool = ProgressMeter.stderrIsInteractive) throws -> FetchSummary {
     let credentials = try site.credentials()
-    let err = OutputFile.standardError()
     // Progress only at a terminal: from cron, stderr is mail.
-    let showProgress = isatty(STDERR_FILENO) == 1
+    let line = FetchProgressLine(enabled: progress)
+    defer { line.end() }
     do throws(FetchError) {
         try AdminLogFetcher.prepare(directory: folder)
         let plan = IncrementalFetch(targets: site.targets, folder: folder, statePath: statePath, since: since,
@@ -148,9 +149,7 @@ func runIncrementalFetch(_ site: SiteOptions, _ incremental: IncrementalOptions,
                                     pageSize: site.pageSize, keep: keep)
         let fetcher = try site.fetcher()
         let summary = try plan.run(fetcher: fetcher, credentials: credentials, now: TimeSpec.now()) { which, pages, records in
-            guard showProgress else { return }
-            err.write("gislog: \(which.rawValue): page \(pages), \(records) records\n")
-            err.flush()
+            line.page(site: which.rawValue, pages: pages, records: records)
         }
         // The lock is the caller's to release; this keeps it alive at least until the run is committed.
         withExtendedLifetime(lock) {}
