@@ -153,6 +153,17 @@ struct SiteTimeline {
         return nil
     }
 
+    /// `peerMachine`, and besides: Portal calls its federated Servers, so a Web Adaptor name in the site's own
+    /// domain that a portal calls, at a URL that is not the portal's, stands for the site's one ArcGIS Server.
+    func peerMachine(_ peer: EvidenceLedger.Peer?, urls: [String], caller: String) -> String? {
+        if let known = peerMachine(peer, urls: urls) { return known }
+        guard let peer, products[caller] == .portal, peer.port != "7443" else { return nil }
+        let servers = products.filter { $0.value == .server && $0.key != caller }.map(\.key)
+        guard servers.count == 1, let dot = servers[0].firstIndex(of: ".") else { return nil }
+        let domain = servers[0][dot...].lowercased()
+        return peer.host.lowercased().hasSuffix(domain) ? servers[0] : nil
+    }
+
     /// Token error minutes of several machines, merged.
     func tokenMinutes(of machines: [String]) -> [Int32] {
         if machines.count == 1 { return tokenMinutes[machines[0]] ?? [] }

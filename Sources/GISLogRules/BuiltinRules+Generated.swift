@@ -174,7 +174,7 @@ causes:
 scoring:
   # Priors: how likely each cause is before the incident's own facts.
   prior.untrusted-ca: 0.0
-  prior.self-signed-certificate: -1.0
+  prior.self-signed-certificate: -2.5  # without a record naming one, an unknown CA is the likelier reading
   prior.token-expiry: -1.5
   prior.machine-restart: -1.0
   prior.specific: -1.0            # expired, hostname, revocation, client certificate
@@ -205,8 +205,10 @@ scoring:
   token.lift-full: 8.0            # the lift (x) at which that counts fully
   token.recurrence: 3.0           # episodes coming back at a token lifetime (share of gaps)
   token.cluster-minutes: 10       # a token error just before the onset covers the failures this long after it
+  token.cluster-gap-minutes: 10   # failures of the same calls this far apart start a new cluster (onsets, recurrence)
+  token.fade-minutes: 3           # a token error further back than --token-window counts less: e^(-extra/this)
   # self-signed-certificate
-  selfsigned.marker: 4.0          # records naming a self-signed certificate, on either side
+  selfsigned.marker: 5.0          # records naming a self-signed certificate, on either side
   selfsigned.arcgis-endpoint: 0.7 # the failing calls go to an ArcGIS machine or port (default certificates)
   # Confidence
   confidence.temperature: 0.8
