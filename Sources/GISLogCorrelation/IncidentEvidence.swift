@@ -117,7 +117,7 @@ struct ScoringTable {
         "restart.quiet-before", "restart.quiet-hours", "restart.failed-before", "restart.stopped", "restart.persisted",
         "untrusted.persisted", "untrusted.duration", "untrusted.duration-hours", "untrusted.stopped",
         "untrusted.survived-restart", "restart.survived-restart", "survived.minutes",
-        "restart.long-duration", "restart.long-duration-hours", "token.lift", "token.fade-minutes",
+        "restart.long-duration", "restart.long-duration-hours", "token.lift", "token.fade-minutes", "token.recurrence-alone",
         "token.cluster-gap-minutes",
         "token.lift-full", "token.recurrence", "token.cluster-minutes", "selfsigned.marker", "selfsigned.arcgis-endpoint", "stopped.hours",
         "confidence.temperature",
@@ -144,12 +144,13 @@ extension Correlator {
         facts.lastFailure = lastOfPeer
         facts.incidentEnd = incident.end
 
-        let peerMachine = timeline.peerMachine(incident.peer, urls: incident.urls, caller: incident.machine)
+        let peerMachines = timeline.peerMachines(incident.peer, urls: incident.urls, caller: incident.machine)
+        let peerMachine = peerMachines.first
         facts.peerMachine = peerMachine
-        facts.restart = restartFact(incident, timeline: timeline, peerMachine: peerMachine, allOfPeer: allOfPeer)
+        facts.restart = restartFact(incident, timeline: timeline, peerMachines: peerMachines, allOfPeer: allOfPeer)
         // Failures that name no host may be calling any machine of the site: a restart of any of them counts.
         let sides = incident.peer == nil ? timeline.restarts.keys.sorted()
-            : [incident.machine] + (peerMachine.map { [$0] } ?? [])
+            : [incident.machine] + peerMachines
         for restart in sides.flatMap({ timeline.restarts[$0] ?? [] })
         // A restart already under way when the failures began (the pair restarted together) is part of what
         // started them, not a later restart that failed to clear them.
@@ -165,14 +166,14 @@ extension Correlator {
         var silence: Int64 = 0
         for (earlier, later) in zip(callCells, callCells.dropFirst()) { silence = max(silence, later.first - earlier.last) }
         facts.usualSilence = silence
-        facts.runEnd = runEnd(incident, timeline: timeline, peerMachine: peerMachine, allOfPeer: allOfPeer)
+        facts.runEnd = runEnd(incident, timeline: timeline, peerMachines: peerMachines, allOfPeer: allOfPeer)
 
         // Tokens: before the failures, against their rate anywhere in this machine's logs. Failures that do not
         // name the host they called may be calling any machine of the site (federation calls between Portal and
         // its servers): their token errors count.
         let othersIfUnnamed = incident.peer == nil
             ? Array(Set(timeline.spans.keys).union(timeline.products.keys)).filter { $0 != incident.machine }.sorted() : []
-        let related = [incident.machine] + (peerMachine.map { [$0] } ?? []) + othersIfUnnamed
+        let related = [incident.machine] + peerMachines + othersIfUnnamed
         let tokens = timeline.tokenMinutes(of: related)
         let window = Int32(max(1, (options.tokenWindow + 59_999) / 60_000))
         // A token error counts fully within --token-window before a failure and fades past it (a job polls
@@ -241,7 +242,9 @@ extension Correlator {
 
         // Self-signed: records naming one, on either side (anywhere on the site when the failures do not name
         // the host they called), at any time: a certificate stays until someone replaces it.
-        let markerMachines = incident.peer == nil ? Array(timeline.selfSignedCells.keys).sorted() : related
+        // A Web Adaptor name presents the web server's certificate: only a machine the host names is a side here.
+        let markerMachines = incident.peer == nil ? Array(timeline.selfSignedCells.keys).sorted()
+            : [incident.machine] + (timeline.peerMachine(incident.peer, urls: incident.urls).map { [$0] } ?? [])
         for machine in markerMachines {
             facts.selfSignedMarkers += (timeline.selfSignedCells[machine] ?? []).reduce(0) { $0 + Int($1.count) }
             if facts.selfSignedExample == nil { facts.selfSignedExample = timeline.selfSignedExamples[machine]?.first }
@@ -256,8 +259,8 @@ extension Correlator {
 
     /// The end of the run of failures of the same calls that begins with this incident: later episodes count
     /// unless a restart of this machine, its peer or a portal came between (a new restart may start new failures).
-    private func runEnd(_ incident: Incident, timeline: SiteTimeline, peerMachine: String?, allOfPeer: [Incident]) -> Int64 {
-        var machines = [incident.machine] + (peerMachine.map { [$0] } ?? []) + timeline.portals
+    private func runEnd(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String], allOfPeer: [Incident]) -> Int64 {
+        var machines = [incident.machine] + peerMachines + timeline.portals
         if incident.peer == nil { machines += Array(timeline.restarts.keys) }
         let backs = Set(machines).flatMap { timeline.restarts[$0] ?? [] }.map(\.back).sorted()
         var end = incident.end
@@ -269,13 +272,13 @@ extension Correlator {
         return end
     }
 
-    private func restartFact(_ incident: Incident, timeline: SiteTimeline, peerMachine: String?,
+    private func restartFact(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String],
                              allOfPeer: [Incident]) -> Facts.RestartFact? {
         var candidates: [(SiteTimeline.Restart, String)] = (timeline.restarts[incident.machine] ?? []).map { ($0, "self") }
-        if let peerMachine, peerMachine != incident.machine {
+        for peerMachine in peerMachines where peerMachine != incident.machine {
             candidates += (timeline.restarts[peerMachine] ?? []).map { ($0, "peer") }
         }
-        for portal in timeline.portals where portal != incident.machine && portal != peerMachine {
+        for portal in timeline.portals where portal != incident.machine && !peerMachines.contains(portal) {
             candidates += (timeline.restarts[portal] ?? []).map { ($0, "portal") }
         }
         // Failures that do not name the host they called could be calling any machine of the site.
@@ -332,8 +335,11 @@ extension Correlator {
         let lift = facts.tokenLift > 1 ? min(1, log(facts.tokenLift) / log(max(1.01, table["token.lift-full"]))) : 0
         let recurrence = facts.recurrenceGaps > 0 ? Double(facts.recurrenceMatching) / Double(facts.recurrenceGaps) : 0
         if preceded > 0 || recurrence > 0 {
+            // Failures recurring at a token lifetime with no token error before them may be any hourly job:
+            // without token errors only `token.recurrence-alone` of that weight counts.
+            let alone = max(0, min(1, table["token.recurrence-alone"]))
             scores[.tokenExpiry] = table["prior.token-expiry"] + trust + table["token.lift"] * lift * preceded
-                + table["token.recurrence"] * recurrence
+                + table["token.recurrence"] * recurrence * (alone + (1 - alone) * min(1, preceded))
         }
 
         if let restart = facts.restart {

@@ -191,7 +191,7 @@ scoring:
   restart.persisted: -3.0         # the failures went on to the end of the machine's logs
   restart.survived-restart: -6.0  # the failures went on after a later restart of the machine or its peer
   survived.minutes: 10.0          # ... saturating over this many minutes of failures after it
-  restart.long-duration: -4.0     # failures going on for hours: a restart tail is minutes to an hour or two
+  restart.long-duration: -6.0     # failures going on for hours: a restart tail is minutes to an hour or two
   restart.long-duration-hours: 3.0  # ... half of it at this many hours (a logistic curve)
   # untrusted-ca: a trust problem does not heal by itself
   untrusted.persisted: 2.5
@@ -203,7 +203,8 @@ scoring:
   # token-expiry
   token.lift: 4.0                 # token errors before the failure minutes, above their rate anywhere in the logs
   token.lift-full: 8.0            # the lift (x) at which that counts fully
-  token.recurrence: 3.0           # episodes coming back at a token lifetime (share of gaps)
+  token.recurrence: 3.0           # clusters coming back at a token lifetime (share of gaps)
+  token.recurrence-alone: 0.25    # ... the share of it that counts when no token error comes before the failures
   token.cluster-minutes: 10       # a token error just before the onset covers the failures this long after it
   token.cluster-gap-minutes: 10   # failures of the same calls this far apart start a new cluster (onsets, recurrence)
   token.fade-minutes: 3           # a token error further back than --token-window counts less: e^(-extra/this)
