@@ -55,10 +55,12 @@ public struct Correlator: Sendable {
                     Incident(machine: machine, peer: peer, peerNumber: peerNumber, cells: $0, urls: urls)
                 })
             }
-            // Failures that name no host may be any call of this machine: their "same calls" are all of them.
+            // Failures that name no host may be any call of this machine: their "same calls" are all of them,
+            // and they may be the same calls as those of any named peer.
             let ofMachine = byPeer.flatMap { $0 }.sorted { $0.start < $1.start }
+            let unnamed = byPeer.first { $0.first?.peer == nil } ?? []
             for var ofPeer in byPeer {
-                let calls = ofPeer.first?.peer == nil ? ofMachine : ofPeer
+                let calls = ofPeer.first?.peer == nil ? ofMachine : (ofPeer + unnamed).sorted { $0.start < $1.start }
                 for index in ofPeer.indices {
                     measure(&ofPeer[index], timeline: timeline, allOfPeer: calls, table: table)
                     score(&ofPeer[index], table: table)

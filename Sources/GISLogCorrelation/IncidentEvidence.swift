@@ -72,8 +72,8 @@ struct Facts {
 
     /// The machine of these logs behind the peer, when known.
     var peerMachine: String?
-    /// The longest silence between failures of the same calls while they were failing: a tail no longer than
-    /// that says nothing about whether they stopped.
+    /// A silence the same calls had more than once while failing (the second longest between their failures):
+    /// a tail no longer than that says nothing about whether they stopped.
     var usualSilence: Int64 = 0
     /// The last failure of the same calls in this episode or later ones, up to a new restart that could have
     /// started them again: how long the failures went on from this incident's start.
@@ -163,9 +163,9 @@ extension Correlator {
         // The failure minutes of the same calls in every episode (the group): what the tokens and the
         // recurrence are judged on, so that one stray episode of a standing condition is not judged alone.
         let callCells = allOfPeer.flatMap(\.cells).sorted { $0.minute < $1.minute }
-        var silence: Int64 = 0
-        for (earlier, later) in zip(callCells, callCells.dropFirst()) { silence = max(silence, later.first - earlier.last) }
-        facts.usualSilence = silence
+        // The second longest silence: one seen at least twice (nights in a condition of days), not a single pause.
+        let silences = zip(callCells, callCells.dropFirst()).map { $1.first - $0.last }.sorted(by: >)
+        facts.usualSilence = silences.count >= 2 ? max(0, silences[1]) : 0
         facts.runEnd = runEnd(incident, timeline: timeline, peerMachines: peerMachines, allOfPeer: allOfPeer)
 
         // Tokens: before the failures, against their rate anywhere in this machine's logs. Failures that do not
@@ -293,12 +293,11 @@ extension Correlator {
                                                         && incident.start - $0.0.back <= options.lookback })
             .max(by: { $0.0.back < $1.0.back }) else { return nil }
         let lag = max(0, incident.start - restart.back)
-        let earlier = allOfPeer.filter { $0.end < restart.first && $0.end >= restart.first - options.lookback }
-        let failedBefore = earlier.reduce(0) { total, other in
-            total + other.cells.filter { $0.last < restart.first && $0.last >= restart.first - options.lookback }.reduce(0) { $0 + $1.count }
-        }
+        // Failures before the restart, also those of an episode that went on through it.
+        let before = allOfPeer.flatMap(\.cells).filter { $0.last < restart.first }
+        let failedBefore = before.filter { $0.last >= restart.first - options.lookback }.reduce(0) { $0 + $1.count }
         let logsStart = timeline.spans[incident.machine]?.first ?? restart.first
-        let previousFailure = allOfPeer.filter { $0.end < restart.first }.map(\.end).max()
+        let previousFailure = before.map(\.last).max()
         let quietFrom = max(previousFailure ?? logsStart, logsStart, restart.first - options.lookback)
         return Facts.RestartFact(restart: restart, role: role, lag: lag, failedBefore: failedBefore,
                                  quietBefore: max(0, restart.first - quietFrom), logsBefore: max(0, restart.first - logsStart))
