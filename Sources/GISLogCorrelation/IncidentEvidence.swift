@@ -118,7 +118,7 @@ struct ScoringTable {
         "untrusted.persisted", "untrusted.duration", "untrusted.duration-hours", "untrusted.stopped",
         "untrusted.survived-restart", "restart.survived-restart", "survived.minutes",
         "restart.long-duration", "restart.long-duration-hours", "token.lift", "token.fade-minutes", "token.recurrence-alone",
-        "token.cluster-gap-minutes",
+        "token.cluster-gap-minutes", "restart.together-minutes",
         "token.lift-full", "token.recurrence", "token.cluster-minutes", "selfsigned.marker", "selfsigned.arcgis-endpoint", "stopped.hours",
         "confidence.temperature",
     ]
@@ -151,10 +151,14 @@ extension Correlator {
         // Failures that name no host may be calling any machine of the site: a restart of any of them counts.
         let sides = incident.peer == nil ? timeline.restarts.keys.sorted()
             : [incident.machine] + peerMachines
+        // A restart already under way when the failures began is part of what started them, not a later
+        // restart that failed to clear them; so is the other machine of a pair restarted back to back with the
+        // one that started them (patching).
+        let together = Int64(max(0, table["restart.together-minutes"]) * 60_000)
+        let starting = facts.restart?.restart.first
         for restart in sides.flatMap({ timeline.restarts[$0] ?? [] })
-        // A restart already under way when the failures began (the pair restarted together) is part of what
-        // started them, not a later restart that failed to clear them.
         where restart.first > incident.start + 60_000 && restart.back > incident.start + 60_000 && restart.back < incident.end
+            && !(starting.map { abs(restart.first - $0) <= together } ?? false)
             && incident.end - restart.back > facts.failuresAfterLaterRestart {
             facts.laterRestart = restart
             facts.failuresAfterLaterRestart = incident.end - restart.back

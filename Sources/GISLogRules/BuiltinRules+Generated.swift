@@ -191,6 +191,7 @@ scoring:
   restart.persisted: -3.0         # the failures went on to the end of the machine's logs
   restart.survived-restart: -6.0  # the failures went on after a later restart of the machine or its peer
   survived.minutes: 10.0          # ... saturating over this many minutes of failures after it
+  restart.together-minutes: 5     # a restart this close to the one that started the failures is the same maintenance
   restart.long-duration: -6.0     # failures going on for hours: a restart tail is minutes to an hour or two
   restart.long-duration-hours: 3.0  # ... half of it at this many hours (a logistic curve)
   # untrusted-ca: a trust problem does not heal by itself

@@ -148,6 +148,20 @@ struct IncidentEvidenceTests {
         #expect(!top.reasons.contains { $0.contains("a restart did not clear them") })
     }
 
+    /// The second machine of a pair patched back to back restarts minutes after the first, while the calls
+    /// fail: the same maintenance. An attempt at a fix ten minutes later that changes nothing is another matter.
+    @Test(arguments: [(4, true), (12, false)])
+    func aPairRestartedBackToBackIsOneMaintenance(minutesLater: Int, restartExplains: Bool) throws {
+        var site = Calls()
+        site.machines = ["GIS01.EXAMPLE.ORG": .server, "PORTAL.EXAMPLE.ORG": .portal]
+        site.restart("GIS01.EXAMPLE.ORG", at: Calls.at(6, 0))
+        site.restart("PORTAL.EXAMPLE.ORG", at: Calls.at(6, minutesLater))
+        for minute in 1...50 { site.failure(on: "GIS01.EXAMPLE.ORG", at: Calls.at(6, minute, 30)) }
+        let top = try #require(try site.diagnose().causes.first)
+        #expect((top.id == .machineRestart) == restartExplains, "\(top.id): \(top.reasons)")
+        #expect(top.reasons.contains { $0.contains("a restart did not clear them") } == !restartExplains)
+    }
+
     /// Portal calls its Server through a Web Adaptor name; the Server refuses Portal's token just before.
     @Test func aWebAdaptorAPortalCallsStandsForTheSitesServer() throws {
         var site = Calls()
@@ -190,7 +204,7 @@ struct IncidentEvidenceTests {
     /// Every weight the scorer reads is in the built-in table, including the new ones.
     @Test func theBuiltInTableNamesTheNewWeights() throws {
         let ruleSet = try RulePack.load(RulePack.builtinSources, checkSamples: .none)
-        for name in ["token.fade-minutes", "token.cluster-gap-minutes", "token.recurrence-alone"] {
+        for name in ["token.fade-minutes", "token.cluster-gap-minutes", "token.recurrence-alone", "restart.together-minutes"] {
             #expect(ruleSet.scoring[name] != nil, "\(name)")
             #expect(ScoringTable.names.contains(name))
         }
