@@ -241,7 +241,7 @@ private final class Collected: @unchecked Sendable {
     /// situation right 97 % of the time has 1.2 misses in 40 on average and 3 or more in 12 % of samples, so
     /// the bar per situation is 95 % (at most 2 misses), and 97 % over all ~1,050 judged machines (standard error
     /// about 0.5 %), where a real drop shows. Brier stays under 0.05 (it was 0.033 before the evidence over the
-    /// same calls, and is about 0.005 now).
+    /// same calls, and is about 0.003 now).
     @Test("the ranked cause is right in 95% of every situation and 97% overall (40 draws each)",
           .timeLimit(.minutes(30)))
     func diagnosisAccuracyQuick() throws {
