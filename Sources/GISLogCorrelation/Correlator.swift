@@ -47,15 +47,22 @@ public struct Correlator: Sendable {
         let timeline = SiteTimeline(ledger: ledger, coverage: coverage)
         var incidents: [Incident] = []
         for machine in timeline.failures.keys.sorted() {
+            var byPeer: [[Incident]] = []
             for (peerNumber, cells) in timeline.failures[machine]!.sorted(by: { $0.key < $1.key }) {
                 let peer = peerNumber < 0 ? nil : ledger.peers[Int(peerNumber)]
                 let urls = Self.sampleURLs(machine: machine, peer: peerNumber, ledger: ledger)
-                var ofPeer = episodes(cells).map {
+                byPeer.append(episodes(cells).map {
                     Incident(machine: machine, peer: peer, peerNumber: peerNumber, cells: $0, urls: urls)
-                }
-                let all = ofPeer
+                })
+            }
+            // Failures that name no host may be any call of this machine: their "same calls" are all of them,
+            // and they may be the same calls as those of any named peer.
+            let ofMachine = byPeer.flatMap { $0 }.sorted { $0.start < $1.start }
+            let unnamed = byPeer.first { $0.first?.peer == nil } ?? []
+            for var ofPeer in byPeer {
+                let calls = ofPeer.first?.peer == nil ? ofMachine : (ofPeer + unnamed).sorted { $0.start < $1.start }
                 for index in ofPeer.indices {
-                    measure(&ofPeer[index], timeline: timeline, allOfPeer: all, table: table)
+                    measure(&ofPeer[index], timeline: timeline, allOfPeer: calls, table: table)
                     score(&ofPeer[index], table: table)
                 }
                 incidents += ofPeer.filter(reported)

@@ -72,8 +72,15 @@ struct Facts {
 
     /// The machine of these logs behind the peer, when known.
     var peerMachine: String?
-    /// Failure minutes with a token error (this machine or its peer) in the token window before them.
-    var tokenPreceded = 0
+    /// A silence the same calls had more than once while failing (the second longest between their failures):
+    /// a tail no longer than that says nothing about whether they stopped.
+    var usualSilence: Int64 = 0
+    /// The last failure of the same calls in this episode or later ones, up to a new restart that could have
+    /// started them again: how long the failures went on from this incident's start.
+    var runEnd: Int64 = 0
+    /// Failure minutes of the same calls (every episode) with a token error (this machine or its peer) shortly
+    /// before them, weighted by how shortly (1 within the token window, fading past it).
+    var tokenPreceded = 0.0
     /// A token error in the token window before the incident's first failure (or in its first minute).
     var tokenAtOnset = false
     var failureMinutes = 0
@@ -110,7 +117,8 @@ struct ScoringTable {
         "restart.quiet-before", "restart.quiet-hours", "restart.failed-before", "restart.stopped", "restart.persisted",
         "untrusted.persisted", "untrusted.duration", "untrusted.duration-hours", "untrusted.stopped",
         "untrusted.survived-restart", "restart.survived-restart", "survived.minutes",
-        "restart.long-duration", "restart.long-duration-hours", "token.lift",
+        "restart.long-duration", "restart.long-duration-hours", "token.lift", "token.fade-minutes", "token.recurrence-alone",
+        "token.cluster-gap-minutes", "restart.together-minutes",
         "token.lift-full", "token.recurrence", "token.cluster-minutes", "selfsigned.marker", "selfsigned.arcgis-endpoint", "stopped.hours",
         "confidence.temperature",
     ]
@@ -136,56 +144,93 @@ extension Correlator {
         facts.lastFailure = lastOfPeer
         facts.incidentEnd = incident.end
 
-        let peerMachine = timeline.peerMachine(incident.peer, urls: incident.urls)
+        let peerMachines = timeline.peerMachines(incident.peer, urls: incident.urls, caller: incident.machine)
+        let peerMachine = peerMachines.first
         facts.peerMachine = peerMachine
-        facts.restart = restartFact(incident, timeline: timeline, peerMachine: peerMachine, allOfPeer: allOfPeer)
-        let sides = [incident.machine] + (peerMachine.map { [$0] } ?? [])
+        facts.restart = restartFact(incident, timeline: timeline, peerMachines: peerMachines, allOfPeer: allOfPeer)
+        // Failures that name no host may be calling any machine of the site: a restart of any of them counts.
+        let sides = incident.peer == nil ? timeline.restarts.keys.sorted()
+            : [incident.machine] + peerMachines
+        // A restart already under way when the failures began is part of what started them, not a later
+        // restart that failed to clear them; so is the other machine of a pair restarted back to back with the
+        // one that started them (patching).
+        let together = Int64(max(0, table["restart.together-minutes"]) * 60_000)
+        let starting = facts.restart?.restart.first
         for restart in sides.flatMap({ timeline.restarts[$0] ?? [] })
-        where restart.back > incident.start + 60_000 && restart.back < incident.end
+        where restart.first > incident.start + 60_000 && restart.back > incident.start + 60_000 && restart.back < incident.end
+            && !(starting.map { abs(restart.first - $0) <= together } ?? false)
             && incident.end - restart.back > facts.failuresAfterLaterRestart {
             facts.laterRestart = restart
             facts.failuresAfterLaterRestart = incident.end - restart.back
         }
+
+        // The failure minutes of the same calls in every episode (the group): what the tokens and the
+        // recurrence are judged on, so that one stray episode of a standing condition is not judged alone.
+        let callCells = allOfPeer.flatMap(\.cells).sorted { $0.minute < $1.minute }
+        // The second longest silence: one seen at least twice (nights in a condition of days), not a single pause.
+        let silences = zip(callCells, callCells.dropFirst()).map { $1.first - $0.last }.sorted(by: >)
+        facts.usualSilence = silences.count >= 2 ? max(0, silences[1]) : 0
+        facts.runEnd = runEnd(incident, timeline: timeline, peerMachines: peerMachines, allOfPeer: allOfPeer)
 
         // Tokens: before the failures, against their rate anywhere in this machine's logs. Failures that do not
         // name the host they called may be calling any machine of the site (federation calls between Portal and
         // its servers): their token errors count.
         let othersIfUnnamed = incident.peer == nil
             ? Array(Set(timeline.spans.keys).union(timeline.products.keys)).filter { $0 != incident.machine }.sorted() : []
-        let related = [incident.machine] + (peerMachine.map { [$0] } ?? []) + othersIfUnnamed
+        let related = [incident.machine] + peerMachines + othersIfUnnamed
         let tokens = timeline.tokenMinutes(of: related)
         let window = Int32(max(1, (options.tokenWindow + 59_999) / 60_000))
-        facts.failureMinutes = incident.cells.count
-        if !tokens.isEmpty {
-            // A token error just before the onset explains the cluster that follows it (until a new token
+        // A token error counts fully within --token-window before a failure and fades past it (a job polls
+        // and retries for minutes after its token is refused), so no single minute flips the verdict.
+        let fade = max(0.1, table["token.fade-minutes"])
+        func weight(_ minute: Int32) -> Double {
+            let index = lowerBound(tokens, minute + 1) - 1
+            guard index >= 0 else { return 0 }
+            let lag = Double(minute - tokens[index])
+            return lag <= Double(window) ? 1 : exp(-(lag - Double(window)) / fade)
+        }
+        var minutesOfCalls: [Int32] = []
+        for cell in callCells where minutesOfCalls.last != cell.minute { minutesOfCalls.append(cell.minute) }
+        facts.failureMinutes = minutesOfCalls.count
+        if !tokens.isEmpty, !minutesOfCalls.isEmpty {
+            // A token error just before a cluster's onset explains the cluster that follows it (until a new token
             // is issued: `token.cluster-minutes`); later failure minutes need a token error of their own.
-            let onset = incident.cells[0].minute
-            let atOnset = lowerBound(tokens, onset - window)
-            facts.tokenAtOnset = atOnset < tokens.count && tokens[atOnset] <= onset
             let cluster = Int32(max(0, min(24 * 60, table["token.cluster-minutes"])))
-            for cell in incident.cells {
-                let index = lowerBound(tokens, cell.minute - window)
-                if (index < tokens.count && tokens[index] <= cell.minute) || (facts.tokenAtOnset && cell.minute <= onset + cluster) {
-                    facts.tokenPreceded += 1
-                }
+            let clusterGap = Int32(max(1, table["token.cluster-gap-minutes"]))
+            var onset = minutesOfCalls[0], onsetWeight = weight(onset), previous = Int32.min, preceded = 0.0
+            for minute in minutesOfCalls {
+                if previous == Int32.min || minute - previous >= clusterGap { onset = minute; onsetWeight = weight(minute) }
+                previous = minute
+                preceded += max(weight(minute), minute <= onset + cluster ? onsetWeight : 0)
             }
+            facts.tokenPreceded = preceded
+            facts.tokenAtOnset = weight(incident.cells[0].minute) >= 0.5
             let first = Int32(clamping: (span?.first ?? incident.start) / 60_000)
             let last = Int32(clamping: (span?.last ?? incident.end) / 60_000)
             let minutes = max(1, Int(last - first) + 1)
-            // Minutes covered by "a token error in the window before": the union of [t, t + window].
-            var covered = 0, reach = Int32.min
-            for minute in tokens where minute >= first - window && minute <= last {
-                let from = max(minute, reach + 1, first), to = min(minute + window, last)
-                if to >= from { covered += Int(to - from) + 1 }
-                reach = max(reach, minute + window)
+            // The same weight at every minute of the logs: how often "a token error shortly before" holds anyway.
+            var covered = 0.0, index = max(0, lowerBound(tokens, first) - 1)
+            var latest: Int32? = nil
+            for minute in first...last {
+                while index < tokens.count && tokens[index] <= minute { latest = tokens[index]; index += 1 }
+                guard let latest else { continue }
+                let lag = Double(minute - latest)
+                covered += lag <= Double(window) ? 1 : exp(-(lag - Double(window)) / fade)
             }
-            facts.tokenBaseRate = min(1, Double(covered) / Double(minutes))
-            let preceded = Double(facts.tokenPreceded) / Double(facts.failureMinutes)
-            facts.tokenLift = preceded / max(facts.tokenBaseRate, 1 / Double(minutes))
+            facts.tokenBaseRate = min(1, covered / Double(minutes))
+            let share = preceded / Double(facts.failureMinutes)
+            facts.tokenLift = share / max(facts.tokenBaseRate, 1 / Double(minutes))
         }
 
-        // Recurrence: the episodes of this machine calling this peer, against the token lifetimes.
-        let starts = allOfPeer.map(\.start).sorted()
+        // Recurrence: the clusters of the same calls (failures apart by more than `token.cluster-gap-minutes`),
+        // against the token lifetimes.
+        var starts: [Int64] = []
+        var reach = Int64.min
+        let clusterGap = Int64(max(1, table["token.cluster-gap-minutes"]) * 60_000)
+        for cell in callCells {
+            if starts.isEmpty || cell.first - reach >= clusterGap { starts.append(cell.first) }
+            reach = max(reach, cell.last)
+        }
         if starts.count >= 3 {
             let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
             for lifetime in options.tokenLifetimes {
@@ -201,24 +246,43 @@ extension Correlator {
 
         // Self-signed: records naming one, on either side (anywhere on the site when the failures do not name
         // the host they called), at any time: a certificate stays until someone replaces it.
-        let markerMachines = incident.peer == nil ? Array(timeline.selfSignedCells.keys).sorted() : related
+        // A Web Adaptor name presents the web server's certificate: only a machine the host names is a side here.
+        let markerMachines = incident.peer == nil ? Array(timeline.selfSignedCells.keys).sorted()
+            : [incident.machine] + (timeline.peerMachine(incident.peer, urls: incident.urls).map { [$0] } ?? [])
         for machine in markerMachines {
             facts.selfSignedMarkers += (timeline.selfSignedCells[machine] ?? []).reduce(0) { $0 + Int($1.count) }
             if facts.selfSignedExample == nil { facts.selfSignedExample = timeline.selfSignedExamples[machine]?.first }
         }
         if let peer = incident.peer {
-            facts.arcgisEndpoint = ["6443", "7443", "2443"].contains(peer.port ?? "") || peerMachine != nil
+            // A Web Adaptor name stands for a machine but presents the web server's certificate, not ArcGIS's.
+            facts.arcgisEndpoint = ["6443", "7443", "2443"].contains(peer.port ?? "")
+                || timeline.peerMachine(peer, urls: incident.urls) != nil
         }
         incident.facts = facts
     }
 
-    private func restartFact(_ incident: Incident, timeline: SiteTimeline, peerMachine: String?,
+    /// The end of the run of failures of the same calls that begins with this incident: later episodes count
+    /// unless a restart of this machine, its peer or a portal came between (a new restart may start new failures).
+    private func runEnd(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String], allOfPeer: [Incident]) -> Int64 {
+        var machines = [incident.machine] + peerMachines + timeline.portals
+        if incident.peer == nil { machines += Array(timeline.restarts.keys) }
+        let backs = Set(machines).flatMap { timeline.restarts[$0] ?? [] }.map(\.back).sorted()
+        var end = incident.end
+        for later in allOfPeer.sorted(by: { $0.start < $1.start }) where later.start > incident.end {
+            let between = lowerBound(backs, end + 1)
+            if between < backs.count && backs[between] <= later.start { break }
+            end = max(end, later.end)
+        }
+        return end
+    }
+
+    private func restartFact(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String],
                              allOfPeer: [Incident]) -> Facts.RestartFact? {
         var candidates: [(SiteTimeline.Restart, String)] = (timeline.restarts[incident.machine] ?? []).map { ($0, "self") }
-        if let peerMachine, peerMachine != incident.machine {
+        for peerMachine in peerMachines where peerMachine != incident.machine {
             candidates += (timeline.restarts[peerMachine] ?? []).map { ($0, "peer") }
         }
-        for portal in timeline.portals where portal != incident.machine && portal != peerMachine {
+        for portal in timeline.portals where portal != incident.machine && !peerMachines.contains(portal) {
             candidates += (timeline.restarts[portal] ?? []).map { ($0, "portal") }
         }
         // Failures that do not name the host they called could be calling any machine of the site.
@@ -233,12 +297,11 @@ extension Correlator {
                                                         && incident.start - $0.0.back <= options.lookback })
             .max(by: { $0.0.back < $1.0.back }) else { return nil }
         let lag = max(0, incident.start - restart.back)
-        let earlier = allOfPeer.filter { $0.end < restart.first && $0.end >= restart.first - options.lookback }
-        let failedBefore = earlier.reduce(0) { total, other in
-            total + other.cells.filter { $0.last < restart.first && $0.last >= restart.first - options.lookback }.reduce(0) { $0 + $1.count }
-        }
+        // Failures before the restart, also those of an episode that went on through it.
+        let before = allOfPeer.flatMap(\.cells).filter { $0.last < restart.first }
+        let failedBefore = before.filter { $0.last >= restart.first - options.lookback }.reduce(0) { $0 + $1.count }
         let logsStart = timeline.spans[incident.machine]?.first ?? restart.first
-        let previousFailure = allOfPeer.filter { $0.end < restart.first }.map(\.end).max()
+        let previousFailure = before.map(\.last).max()
         let quietFrom = max(previousFailure ?? logsStart, logsStart, restart.first - options.lookback)
         return Facts.RestartFact(restart: restart, role: role, lag: lag, failedBefore: failedBefore,
                                  quietBefore: max(0, restart.first - quietFrom), logsBefore: max(0, restart.first - logsStart))
@@ -251,7 +314,9 @@ extension Correlator {
         let facts = incident.facts
         var scores: [CauseID: Double] = [:]
         let hour = 3_600_000.0
-        let stoppedness = saturating(Double(facts.tail), scale: table["stopped.hours"] * hour)
+        // Stopped: silent to the end of the logs for longer than the calls were ever silent while failing (a
+        // quiet night in a weeks-long condition is not an end).
+        let stoppedness = saturating(Double(max(0, facts.tail - facts.usualSilence)), scale: table["stopped.hours"] * hour)
         let persisted = 1 - stoppedness
         let trust = table["text.trust"] * facts.trustShare
 
@@ -269,12 +334,15 @@ extension Correlator {
             + table["selfsigned.marker"] * marker + table["selfsigned.arcgis-endpoint"] * endpoint
 
         // Token errors right before the onset, or before most failure minutes (clusters that go on a while).
-        let preceded = facts.failureMinutes > 0 ? Double(facts.tokenPreceded) / Double(facts.failureMinutes) : 0
+        let preceded = facts.failureMinutes > 0 ? facts.tokenPreceded / Double(facts.failureMinutes) : 0
         let lift = facts.tokenLift > 1 ? min(1, log(facts.tokenLift) / log(max(1.01, table["token.lift-full"]))) : 0
         let recurrence = facts.recurrenceGaps > 0 ? Double(facts.recurrenceMatching) / Double(facts.recurrenceGaps) : 0
         if preceded > 0 || recurrence > 0 {
+            // Failures recurring at a token lifetime with no token error before them may be any hourly job:
+            // without token errors only `token.recurrence-alone` of that weight counts.
+            let alone = max(0, min(1, table["token.recurrence-alone"]))
             scores[.tokenExpiry] = table["prior.token-expiry"] + trust + table["token.lift"] * lift * preceded
-                + table["token.recurrence"] * recurrence
+                + table["token.recurrence"] * recurrence * (alone + (1 - alone) * min(1, preceded))
         }
 
         if let restart = facts.restart {
@@ -285,13 +353,16 @@ extension Correlator {
             // The restart explains failures only if they are new (the same calls did not fail before it) and
             // began just after it; only then do quiet before and an end while logging speak for it.
             let novel = onset * (1 - failedBefore)
+            // How long the same calls went on failing from here (later episodes too, until another restart): a
+            // restart tail lasts minutes to an hour or two, and only a short one ending is a restart healing.
+            let long = logistic(Double(max(facts.duration, facts.runEnd - incident.start)),
+                                center: table["restart.long-duration-hours"] * hour,
+                                scale: table["restart.long-duration-hours"] * hour / 4)
             scores[.machineRestart] = table["prior.machine-restart"] + trust
-                + novel * (table["restart.onset"] + table["restart.quiet-before"] * quiet + table["restart.stopped"] * stoppedness)
+                + novel * (table["restart.onset"] + table["restart.quiet-before"] * quiet
+                           + table["restart.stopped"] * stoppedness * (1 - long))
                 + table["restart.failed-before"] * failedBefore + table["restart.persisted"] * persisted
-                + table["restart.survived-restart"] * survived
-                + table["restart.long-duration"] * logistic(Double(facts.duration),
-                                                            center: table["restart.long-duration-hours"] * hour,
-                                                            scale: table["restart.long-duration-hours"] * hour / 4)
+                + table["restart.survived-restart"] * survived + table["restart.long-duration"] * long
         }
 
         let specific: [(CauseID, Evidence)] = [(.expiredCertificate, .expired), (.hostnameMismatch, .hostname),

@@ -38,16 +38,19 @@ extension Correlator {
                              + "self-signed certificate lives")
             }
         case .tokenExpiry:
-            if facts.tokenPreceded > 0 {
-                let share = Int((Double(facts.tokenPreceded) / Double(max(1, facts.failureMinutes)) * 100).rounded())
+            if facts.tokenPreceded >= 0.005 {
+                let share = Int((facts.tokenPreceded / Double(max(1, facts.failureMinutes)) * 100).rounded())
                 let base = Int((facts.tokenBaseRate * 100).rounded())
                 let window = DurationText.describe(options.tokenWindow)
+                let minutes = facts.failureMinutes == 1 ? "the failure minute" : "the \(facts.failureMinutes) failure minutes"
+                let of = "of \(machine)\(calling)"
                 if facts.tokenLift >= 2 {
-                    lines.append("token errors within \(window) before \(share)% of the failure minutes (or at the onset of their cluster), "
-                                 + "\(formatRatio(facts.tokenLift))× their rate elsewhere in these logs (\(base)% of minutes)")
+                    lines.append("token errors within \(window) (or a few minutes more) before \(share)% of \(minutes) \(of) "
+                                 + "(or at the onset of their cluster), \(formatRatio(facts.tokenLift))× their rate elsewhere in "
+                                 + "these logs (\(base)% of minutes)")
                 } else {
-                    lines.append("token errors within \(window) before \(share)% of the failure minutes — but they come before "
-                                 + "\(base)% of all minutes of these logs, so they say little")
+                    lines.append("token errors within \(window) (or a few minutes more) before \(share)% of \(minutes) \(of) — but "
+                                 + "they come before \(base)% of all minutes of these logs, so they say little")
                 }
             }
             if let period = facts.recurrencePeriod {

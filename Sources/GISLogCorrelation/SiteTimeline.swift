@@ -153,6 +153,18 @@ struct SiteTimeline {
         return nil
     }
 
+    /// `peerMachine`, and besides: Portal calls its federated Servers, so a Web Adaptor name in the site's own
+    /// domain that a portal calls, at a URL that is not the portal's, stands for the site's ArcGIS Server machines.
+    func peerMachines(_ peer: EvidenceLedger.Peer?, urls: [String], caller: String) -> [String] {
+        if let known = peerMachine(peer, urls: urls) { return [known] }
+        guard let peer, products[caller] == .portal, peer.port != "7443" else { return [] }
+        // A Web Adaptor may front a Server site of several machines: each of them may be the one called.
+        return products.filter { machine, product in
+            guard product == .server, machine != caller, let dot = machine.firstIndex(of: ".") else { return false }
+            return peer.host.lowercased().hasSuffix(machine[dot...].lowercased())
+        }.map(\.key).sorted()
+    }
+
     /// Token error minutes of several machines, merged.
     func tokenMinutes(of machines: [String]) -> [Int32] {
         if machines.count == 1 { return tokenMinutes[machines[0]] ?? [] }

@@ -67,10 +67,18 @@ public struct InputFile: Sendable, Hashable {
             if let known, logs + 2 < parts.count - 1 {
                 file.component = known
                 file.machine = asciiUppercased(parts[logs + 1])
-                let ancestors = lower[..<logs]
-                if ancestors.contains(where: { $0.utf8.contains(subsequence: "datastore".utf8) }) {
+                // The nearest folder above `logs` that names a product decides (`arcgisserver` under a folder
+                // called `portal-migration` is a Server's).
+                var named: Product?
+                for name in lower[..<logs].reversed() {
+                    if name.utf8.contains(subsequence: "datastore".utf8) { named = .dataStore }
+                    else if name.utf8.contains(subsequence: "portal".utf8) { named = .portal }
+                    else if name.utf8.contains(subsequence: "server".utf8) { named = .server }
+                    if named != nil { break }
+                }
+                if named == .dataStore {
                     file.product = .dataStore
-                } else if ancestors.contains(where: { $0.utf8.contains(subsequence: "portal".utf8) }) || known == .portal {
+                } else if named == .portal || known == .portal {
                     file.product = .portal
                 } else if known == .database {
                     file.product = .dataStore

@@ -332,7 +332,7 @@ causes:
 scoring:
   # Priors: how likely each cause is before the incident's own facts.
   prior.untrusted-ca: 0.0
-  prior.self-signed-certificate: -1.0
+  prior.self-signed-certificate: -2.5  # without a record naming one, an unknown CA is the likelier reading
   prior.token-expiry: -1.5
   prior.machine-restart: -1.0
   prior.specific: -1.0            # expired, hostname, revocation, client certificate
@@ -349,7 +349,8 @@ scoring:
   restart.persisted: -3.0         # the failures went on to the end of the machine's logs
   restart.survived-restart: -6.0  # the failures went on after a later restart of the machine or its peer
   survived.minutes: 10.0          # ... saturating over this many minutes of failures after it
-  restart.long-duration: -4.0     # failures going on for hours: a restart tail is minutes to an hour or two
+  restart.together-minutes: 5     # a restart this close to the one that started the failures is the same maintenance
+  restart.long-duration: -6.0     # failures going on for hours: a restart tail is minutes to an hour or two
   restart.long-duration-hours: 3.0  # ... half of it at this many hours (a logistic curve)
   # untrusted-ca: a trust problem does not heal by itself
   untrusted.persisted: 2.5
@@ -361,10 +362,13 @@ scoring:
   # token-expiry
   token.lift: 4.0                 # token errors before the failure minutes, above their rate anywhere in the logs
   token.lift-full: 8.0            # the lift (x) at which that counts fully
-  token.recurrence: 3.0           # episodes coming back at a token lifetime (share of gaps)
+  token.recurrence: 3.0           # clusters coming back at a token lifetime (share of gaps)
+  token.recurrence-alone: 0.25    # ... the share of it that counts when no token error comes before the failures
   token.cluster-minutes: 10       # a token error just before the onset covers the failures this long after it
+  token.cluster-gap-minutes: 10   # failures of the same calls this far apart start a new cluster (onsets, recurrence)
+  token.fade-minutes: 3           # a token error further back than --token-window counts less: e^(-extra/this)
   # self-signed-certificate
-  selfsigned.marker: 4.0          # records naming a self-signed certificate, on either side
+  selfsigned.marker: 5.0          # records naming a self-signed certificate, on either side
   selfsigned.arcgis-endpoint: 0.7 # the failing calls go to an ArcGIS machine or port (default certificates)
   # Confidence
   confidence.temperature: 0.8

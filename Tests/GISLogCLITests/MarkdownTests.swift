@@ -29,7 +29,7 @@ struct MarkdownTests {
         #expect(!run.stdout.contains("\\."))
         #expect(!run.stdout.contains("\\-"))
         #expect(run.stdout.contains("failures on `GIS-SERVER01.CONTOSO.LOCAL` calling `gis-portal01.contoso.local:7443`"))
-        #expect(run.stdout.contains("<https://gis-portal01.contoso.local:7443/arcgis/portaladmin/security/sslCertificates/portal/export>"))
+        #expect(run.stdout.contains("   - `GIS-PORTAL01.CONTOSO.LOCAL`: <https://gis-portal01.contoso.local:7443/arcgis/portaladmin/healthCheck>"))
         #expect(run.stdout.contains("`Samples/basic/arcgisserver/logs/GIS-SERVER01.CONTOSO.LOCAL/server/server-20261114.061502-4212-0.0.log:413`"))
         #expect(run.stdout.contains("| `GIS-SERVER01.CONTOSO.LOCAL` |"))
     }

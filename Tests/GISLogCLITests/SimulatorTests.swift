@@ -226,20 +226,52 @@ private final class Collected: @unchecked Sendable {
         #expect(unknown.status == 2 && unknown.stderr.contains("no-such"))
     }
 
-    /// Seed 12 is held out: tune on the default seed (1), judge on this one.
-    @Test("the ranked cause is right in at least 97% of every situation (200 draws each)",
-          .disabled("until the evidence model of issue 12 lands"), .timeLimit(.minutes(120)))
-    func diagnosisAccuracy() throws {
-        let run = try python(["scripts/diagnosis-accuracy", "--binary", gislogBinary, "--draws", "200",
-                              "--seed", "12", "--storm-days", "3", "--keep", "none", "--json",
-                              "--min-accuracy", "0.97"])
+    /// Runs scripts/diagnosis-accuracy on seed 12 (held out: the weights were tuned on seeds 1, 3, 5 and 7).
+    private func accuracy(draws: Int) throws -> (report: [String: Any], situations: [String: [String: Any]], status: Int32) {
+        let run = try python(["scripts/diagnosis-accuracy", "--binary", gislogBinary, "--draws", String(draws),
+                              "--seed", "12", "--storm-days", "3", "--keep", "none", "--json"])
         let report = try #require(object(run.stdout), "no JSON from scripts/diagnosis-accuracy: \(run.stderr)")
         let situations = try #require(report["situations"] as? [String: [String: Any]])
         #expect(situations.count >= 25)
+        return (report, situations, run.status)
+    }
+
+    /// The check CI can afford (a debug build, two cores): the first 40 draws of every situation of the full
+    /// check below. The draws are fixed, so the result is not flaky; what 40 draws can show is bounded: a
+    /// situation right 97 % of the time has 1.2 misses in 40 on average and 3 or more in 12 % of samples, so
+    /// the bar per situation is 95 % (at most 2 misses), and 97 % over all ~1,050 judged machines (standard error
+    /// about 0.5 %), where a real drop shows. Brier stays under 0.05 (it was 0.033 before the evidence over the
+    /// same calls, and is about 0.003 now).
+    @Test("the ranked cause is right in 95% of every situation and 97% overall (40 draws each)",
+          .timeLimit(.minutes(30)))
+    func diagnosisAccuracyQuick() throws {
+        let (report, situations, status) = try accuracy(draws: 40)
+        #expect(status == 0)
+        var right = 0, judged = 0
+        for (name, figures) in situations.sorted(by: { $0.key < $1.key }) {
+            let accuracy = figures["accuracy"] as? Double ?? 0
+            #expect(accuracy >= 0.95, "\(name): \(accuracy)")
+            right += figures["right"] as? Int ?? 0
+            judged += figures["items"] as? Int ?? 0
+        }
+        #expect(judged >= 1000)
+        #expect(Double(right) >= 0.97 * Double(judged), "\(right) of \(judged)")
+        let brier = try #require(report["brier"] as? Double)
+        #expect(brier < 0.05)
+    }
+
+    /// The full check (200 draws per situation; about 3 min with a release build, much longer with a debug
+    /// one): `GISLOG_FULL_ACCURACY=1 swift test --filter diagnosisAccuracy`, or the script itself with
+    /// `--draws 200 --seed 12 --storm-days 3 --min-accuracy 0.97`.
+    @Test("the ranked cause is right in at least 97% of every situation (200 draws each)",
+          .enabled(if: ProcessInfo.processInfo.environment["GISLOG_FULL_ACCURACY"] == "1",
+                   "the full check; set GISLOG_FULL_ACCURACY=1"), .timeLimit(.minutes(120)))
+    func diagnosisAccuracy() throws {
+        let (_, situations, status) = try accuracy(draws: 200)
         for (name, figures) in situations.sorted(by: { $0.key < $1.key }) {
             let accuracy = figures["accuracy"] as? Double ?? 0
             #expect(accuracy >= 0.97, "\(name): \(accuracy)")
         }
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(status == 0)
     }
 }

@@ -129,7 +129,7 @@ struct CorrelationTests {
         #expect(top.id == .tokenExpiry)
         #expect(top.confidence >= 0.85)
         #expect(top.reasons.contains { $0.contains("came back every 60 min") })
-        #expect(top.reasons.contains { $0.contains("token errors within 2 min before 100% of the failure minutes") })
+        #expect(top.reasons.contains { $0.contains("token errors within 2 min (or a few minutes more) before 100% of the 6 failure minutes") })
     }
 
     @Test func aTokenErrorHoursAwayDoesNotCount() throws {

@@ -20,6 +20,10 @@ struct DiscoveryTests {
         ("/x/arcgisdatastore/logs/DS1/database/postgres.log", .dataStore, .database, "DS1"),
         ("/home/arcgis/server/usr/logs/SERVER.LOCAL/server/server-1.log.gz", .server, .server, "SERVER.LOCAL"),
         ("copy/logs/PORTAL1/portal/a.log", .portal, .portal, "PORTAL1"),
+        // The nearest folder naming a product decides, not any folder above it.
+        ("/cases/portal-migration/arcgisserver/logs/GIS01.X.ORG/server/server-1.log", .server, .server, "GIS01.X.ORG"),
+        ("/backup/server-copy/arcgisportal/logs/P1.X.ORG/portal/portal-1.log", .portal, .portal, "P1.X.ORG"),
+        ("/cases/portal/arcgisdatastore/logs/DS1/server/ds.log", .dataStore, .server, "DS1"),
     ])
     func layout(path: String, product: Product, component: Component, machine: String) {
         let file = InputFile.classify(path: path)
