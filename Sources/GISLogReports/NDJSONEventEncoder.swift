@@ -392,7 +392,13 @@ public final class NDJSONEventEncoder {
     /// invalid UTF-8 read as Windows-1252, secrets redacted (when `redact` and the encoder redacts). The bytes
     /// are written as they are when none of that can change them; only then is no `String` made.
     private func appendText(_ raw: UnsafeRawBufferPointer, entities: Bool, redact: Bool, to out: JSONBytes) {
-        let mayRedact = redact && redactor != nil
+        Self.appendText(raw, entities: entities, redactor: redact ? redactor : nil, to: out)
+    }
+
+    /// `appendText` for any writer of log text as JSON (the every-record feed too): `redactor` nil writes
+    /// secrets as they are.
+    static func appendText(_ raw: UnsafeRawBufferPointer, entities: Bool, redactor: Redactor?, to out: JSONBytes) {
+        let mayRedact = redactor != nil
         // One pass says what the text holds; plain ASCII with nothing to decode, redact or escape (most
         // values: codes, hosts, ports) is copied as it is.
         let found = Self.classify(raw)
@@ -450,7 +456,10 @@ public final class NDJSONEventEncoder {
     }
 
     /// An attribute as `Int(String)` reads its display text: an optional sign and decimal digits, in range.
-    private func integer(_ raw: UnsafeRawBufferPointer?, entities: Bool) -> Int? {
+    private func integer(_ raw: UnsafeRawBufferPointer?, entities: Bool) -> Int? { Self.integer(raw, entities: entities) }
+
+    /// An attribute as `Int(String)` reads its display text (XML entities decoded when `entities`).
+    static func integer(_ raw: UnsafeRawBufferPointer?, entities: Bool) -> Int? {
         guard let raw else { return nil }
         if entities && JSONBytes.contains(raw, UInt8(ascii: "&")) { return Int(TextRepair.xmlString(raw)) }
         return Self.integer(raw)

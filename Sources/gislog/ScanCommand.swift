@@ -258,7 +258,8 @@ struct ScanCommand: ParsableCommand {
                 }
                 descriptor = streamed!.descriptor
             }
-            pipeline.recordFeed = ECSRecordFeed(descriptor: descriptor, zone: zone, includeOriginal: includeOriginal,
+            pipeline.recordFeed = ECSRecordFeed(descriptor: descriptor, workers: options.workers, zone: zone,
+                                                includeOriginal: includeOriginal,
                                                 redact: !noRedact, since: correlationOptions.reportFrom,
                                                 until: correlationOptions.reportUntil)
         }
