@@ -315,17 +315,15 @@ public final class NDJSONEventEncoder {
 
         // The named groups that took part, each escaped once: ECS fields and `gislog.fields` share them.
         values.removeAll()
-        let subject = hit.subject
-        hit.withGroupRanges { groups in
-            for (position, group) in pieces.groups.enumerated() {
-                guard group.number < groups.count, let range = groups[group.number] else {
-                    valueRanges[position] = -1 ..< -1
-                    continue
-                }
-                let start = values.count
-                appendText(UnsafeRawBufferPointer(rebasing: subject[range]), entities: entities, redact: true, to: values)
-                valueRanges[position] = start..<values.count
+        let subject = hit.subject, groups = hit.groupBuffer
+        for (position, group) in pieces.groups.enumerated() {
+            guard group.number < groups.count, let range = groups[group.number] else {
+                valueRanges[position] = -1 ..< -1
+                continue
             }
+            let start = values.count
+            appendText(UnsafeRawBufferPointer(rebasing: subject[range]), entities: entities, redact: true, to: values)
+            valueRanges[position] = start..<values.count
         }
         let all = values.bytes
         @inline(__always) func first(_ positions: UnsafeBufferPointer<Int>) -> UnsafeRawBufferPointer? {
@@ -410,7 +408,14 @@ public final class NDJSONEventEncoder {
         }
         if !(entities && found & Self.ampersand != 0), found & Self.nonASCII == 0 || JSONBytes.isValidUTF8(raw),
            !(mayRedact && found & Self.separator != 0 && Redactor.mayHoldSecret(raw)) {
-            out.appendString(raw)
+            if found & (Self.nonASCII | Self.needsEscape) == 0 {
+                // Nothing to escape (the usual message with a URL in it): copied without a second look.
+                out.append(UInt8(ascii: "\""))
+                out.append(raw)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.appendString(raw)
+            }
             return
         }
         var text = entities ? TextRepair.xmlString(raw) : TextRepair.string(raw)
