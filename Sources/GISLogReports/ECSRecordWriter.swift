@@ -148,6 +148,7 @@ struct ECSLineWriter {
     /// The escaped `host.name` of the machine last written (by the file's machine index).
     private var machineIndex = Int.min
     private var machineJSON: [UInt8] = []
+    private let timestamps = TimestampCache()
     /// Where the pieces above are escaped before they are kept.
     private let scratch = JSONBytes(capacity: 1024)
     /// Rule titles, origins and first reference URLs, by id (matched records only).
@@ -429,7 +430,9 @@ struct ECSLineWriter {
     /// RFC 3339 in the logs' zone (as `LogTimeZone.format`), or `null`.
     private func appendTime(_ time: Int64?) {
         guard let time else { out.append("null"); return }
-        feed.zone.appendFormatted(utcMillis: time, to: out)
+        out.append(UInt8(ascii: "\""))
+        timestamps.append(utcMillis: time, offsetSeconds: feed.zone.offset(atUTC: time), to: out)
+        out.append(UInt8(ascii: "\""))
     }
 
     private func appendInteger(_ value: Int) { out.appendDecimal(value) }

@@ -200,6 +200,7 @@ public final class NDJSONEventEncoder {
     private var machine = UnsafeRawBufferPointer(start: nil, count: 0)
     private var machineIndex = Int.min
     private var fileEnd = 0
+    private let timestamps = TimestampCache()
 
     /// - Parameter redact: hide secrets in what lines written from hits show (as the rule engine does for
     ///   events; lines written from events show them as they are).
@@ -263,7 +264,7 @@ public final class NDJSONEventEncoder {
         out.append("{\"@timestamp\":")
         if let time = hit.record.time {
             out.append(UInt8(ascii: "\""))
-            LogTime.appendRFC3339(utcMillis: time, offsetSeconds: fixedOffset ?? layout.zone.offset(atUTC: time), to: out)
+            timestamps.append(utcMillis: time, offsetSeconds: fixedOffset ?? layout.zone.offset(atUTC: time), to: out)
             out.append(UInt8(ascii: "\""))
         } else {
             out.append("null")
