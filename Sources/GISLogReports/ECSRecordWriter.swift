@@ -37,6 +37,10 @@ public final class ECSRecordFeed: Sendable {
     /// Set when a write failed (a closed pipe, a full disk); later lines are dropped. Known after `finish`.
     public var failed: Bool { failure.withLock { $0 != nil } }
 
+    /// Why lines that waited for their turn could not go to a temporary file (they were kept in memory), if
+    /// that happened.
+    public var spoolProblem: String? { output.spoolProblem }
+
     /// After the scan: writes what waits for its turn; the `errno` of the first failed write, if any.
     @discardableResult
     public func finish() -> Int32? {

@@ -305,6 +305,11 @@ struct ScanCommand: ParsableCommand {
             feed.includesEvents = records == .matched
             text = feed.render()
         }
+        if let problem = pipeline.recordFeed?.spoolProblem {
+            let err = OutputFile.standardError()
+            err.write("gislog: \(problem); later files' records waited in memory instead\n")
+            err.flush()
+        }
         if pipeline.recordFeed?.failed == true {
             throw CommandFailure("cannot write the every-record feed to " + (output ?? "standard output") + kept)
         }
