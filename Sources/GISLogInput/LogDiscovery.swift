@@ -106,7 +106,7 @@ public enum LogDiscovery {
         closedir(handle)
         entries.sort { $0.name < $1.name }
         for (name, type) in entries {
-            let path = directory == "/" ? "/" + name : directory + "/" + name
+            let path = directory == "/" ? "/" + name : joined(directory, name)
             // The folder entry's type saves a stat per file; links and unknown types need one.
             if type == UInt8(DT_REG) {
                 addFile(name: name, path: path, size: 0, filter: filter, discovery: &discovery)
@@ -138,6 +138,22 @@ public enum LogDiscovery {
         }
     }
 
+    /// `directory/name` in a string of exactly that size: `+` leaves room to grow, and a tree of 100,000
+    /// files keeps every path for its coverage.
+    private static func joined(_ directory: String, _ name: String) -> String {
+        var directory = directory, name = name
+        return directory.withUTF8 { head in
+            name.withUTF8 { tail in
+                String(unsafeUninitializedCapacity: head.count + 1 + tail.count) { bytes in
+                    _ = bytes.initialize(fromContentsOf: head)
+                    bytes[head.count] = UInt8(ascii: "/")
+                    _ = bytes[(head.count + 1)...].initialize(fromContentsOf: tail)
+                    return head.count + 1 + tail.count
+                }
+            }
+        }
+    }
+
     private static func addFile(name: String, path: String, size: Int64, filter: Filter, discovery: inout Discovery) {
         let reason: SkippedFile.Reason?
         switch filter {
@@ -147,7 +163,10 @@ public enum LogDiscovery {
         if let reason {
             discovery.skipped.append(SkippedFile(path: path, reason: reason))
         } else {
-            discovery.files.append(InputFile.classify(path: path, size: size))
+            var file = InputFile.classify(path: path, size: size)
+            // The files of one folder name one machine: they share its string instead of a copy each.
+            if let machine = file.machine, let last = discovery.files.last?.machine, machine == last { file.machine = last }
+            discovery.files.append(file)
         }
     }
 

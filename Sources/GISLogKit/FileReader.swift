@@ -289,6 +289,13 @@ struct MachineTracker {
     }
 
     private mutating func slot(for name: String) -> Int {
+        // Nearly every file names one machine or two: a look along the spans needs no dictionary.
+        if spans.count <= 8 {
+            if let existing = spans.firstIndex(where: { $0.machine == name }) { return existing }
+            spans.append(MachineSpan(machine: name, records: 0))
+            if spans.count == 9 { for (number, span) in spans.enumerated() { index[span.machine] = number } }
+            return spans.count - 1
+        }
         if let existing = index[name] { return existing }
         spans.append(MachineSpan(machine: name, records: 0))
         index[name] = spans.count - 1

@@ -131,7 +131,9 @@ public struct LogScanner: Sendable {
         let files = discovery.files
         let workerCount = max(1, min(options.workers, files.count))
         let consumers = (0..<workerCount).map { _ in makeConsumer() }
-        let outcomes = PThreadLocked<[FileOutcome?]>(Array(repeating: nil, count: files.count))
+        // What each file leaves behind is folded in as it finishes: only its coverage entry (and warnings,
+        // checkpoint) stays per file, so a tree of 100,000 small files costs a few hundred bytes each.
+        let collected = PThreadLocked(CollectedOutcomes(files: files))
         let next = Atomic<Int>(0)
         let boxes = consumers.map { UncheckedBox($0) }
         let options = options
@@ -147,26 +149,58 @@ public struct LogScanner: Sendable {
                                               prefetch: prefetches(index), incremental: incremental,
                                               early: incremental == nil ? opened : nil)
                 progress?.finished(file: outcome.coverage.storedBytes, path: files[index].path)
-                outcomes.withLock { $0[index] = outcome }
+                collected.withLock { $0.add(outcome, at: index) }
             }
         }
         var coverage = Coverage()
         coverage.skipped = discovery.skipped
         var warnings = discovery.warnings
-        var machines: [String: MachineSpan] = [:]
         var checkpoints: [FileCheckpoint] = []
-        for outcome in outcomes.withLock({ $0 }) {
-            guard let outcome else { continue }
-            if let checkpoint = outcome.checkpoint { checkpoints.append(checkpoint) }
-            coverage.files.append(outcome.coverage)
-            coverage.totals.add(outcome.coverage.counters)
-            coverage.storedBytes += outcome.coverage.storedBytes
-            for (level, count) in zip(Level.allCases, outcome.levelCounts) { coverage.recordsByLevel[level, default: 0] += count }
-            for span in outcome.machines { machines[span.machine, default: MachineSpan(machine: span.machine, records: 0)].merge(span) }
-            warnings += outcome.warnings
+        // Moved out, not copied: the files' entries are the biggest thing a scan of many files keeps.
+        let outcomes = collected.withLock { collected in
+            defer { collected = CollectedOutcomes(files: []) }
+            return collected
         }
-        coverage.machines = machines.values.sorted { $0.machine < $1.machine }
+        for index in outcomes.checkpoints.keys.sorted() { checkpoints.append(outcomes.checkpoints[index]!) }
+        for index in outcomes.warnings.keys.sorted() { warnings += outcomes.warnings[index]! }
+        coverage.files = outcomes.files
+        coverage.totals = outcomes.totals
+        coverage.storedBytes = outcomes.storedBytes
+        for (level, count) in zip(Level.allCases, outcomes.levels) { coverage.recordsByLevel[level, default: 0] += count }
+        coverage.machines = outcomes.machines.values.sorted { $0.machine < $1.machine }
         return (ScanResult(coverage: coverage, warnings: warnings, checkpoints: checkpoints), consumers)
+    }
+}
+
+/// What the files of a scan left, gathered as they finish (in any order): per file its coverage entry, warnings
+/// and checkpoint; summed over all files the counters, levels and machine spans (sums, minima and maxima, the
+/// same in any order).
+private struct CollectedOutcomes {
+    /// Every file's entry, in the scan's order (each replaced as its file finishes; every file does).
+    var files: [FileCoverage]
+    /// Only files that warned, by index (most do not).
+    var warnings: [Int: [ScanWarning]] = [:]
+    var checkpoints: [Int: FileCheckpoint] = [:]
+    var totals = ReaderCounters()
+    var storedBytes: Int64 = 0
+    var levels = Array(repeating: 0, count: Level.allCases.count)
+    var machines: [String: MachineSpan] = [:]
+
+    init(files: [InputFile]) {
+        self.files = files.map { FileCoverage(file: $0, status: .failed, format: nil, encoding: Encoding(), storedBytes: 0,
+                                              counters: ReaderCounters()) }
+    }
+
+    mutating func add(_ outcome: FileOutcome, at index: Int) {
+        files[index] = outcome.coverage
+        if !outcome.warnings.isEmpty { warnings[index] = outcome.warnings }
+        if let checkpoint = outcome.checkpoint { checkpoints[index] = checkpoint }
+        totals.add(outcome.coverage.counters)
+        storedBytes += outcome.coverage.storedBytes
+        for (level, count) in outcome.levelCounts.enumerated() where level < levels.count { levels[level] += count }
+        for span in outcome.machines {
+            machines[span.machine, default: MachineSpan(machine: span.machine, records: 0)].merge(span)
+        }
     }
 }
 

@@ -62,8 +62,7 @@ extension LogScanner {
     ///   - sampleWidth: the ledger's sample window (the burst gap).
     ///   - recordFeed: also write every record to this feed as it is read (`--records all`).
     ///   - eventSink: makes, per worker thread (0, 1, …), a sink that sees every event as it is found (the
-    ///     streamed NDJSON feed), beside the ledger. Not with `recordFeed`, whose writer calls `beginFile`
-    ///     without the file's index.
+    ///     streamed NDJSON feed), beside the ledger. Not with `recordFeed` (one feed at a time).
     public func run(ruleSet: RuleSet, progress: ScanProgress? = nil, incremental: IncrementalContext? = nil,
                     sampleWidth: Int64 = 10 * 60_000, collectEvents: Bool = false,
                     recordFeed: ECSRecordFeed? = nil, eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> RuleScanResult {
@@ -81,10 +80,11 @@ extension LogScanner {
         if let recordFeed {
             let writers: [ECSRecordWriter]
             (result, writers) = run(progress: progress, incremental: incremental) {
-                let hits = RecordHits()
-                return ECSRecordWriter(engine: engine(hits: hits), hits: hits, feed: recordFeed)
+                let hits = RecordHits(), worker = workers
+                return ECSRecordWriter(engine: engine(hits: hits), hits: hits, feed: recordFeed, worker: worker)
             }
-            for writer in writers { writer.flush() }
+            // What waits for its turn goes out now; a failed write shows in `recordFeed.failed`.
+            recordFeed.finish()
             engines = writers.map(\.engine)
         } else {
             (result, engines) = run(progress: progress, incremental: incremental) { engine() }

@@ -200,6 +200,7 @@ public final class NDJSONEventEncoder {
     private var machine = UnsafeRawBufferPointer(start: nil, count: 0)
     private var machineIndex = Int.min
     private var fileEnd = 0
+    private let timestamps = TimestampCache()
 
     /// - Parameter redact: hide secrets in what lines written from hits show (as the rule engine does for
     ///   events; lines written from events show them as they are).
@@ -263,7 +264,7 @@ public final class NDJSONEventEncoder {
         out.append("{\"@timestamp\":")
         if let time = hit.record.time {
             out.append(UInt8(ascii: "\""))
-            LogTime.appendRFC3339(utcMillis: time, offsetSeconds: fixedOffset ?? layout.zone.offset(atUTC: time), to: out)
+            timestamps.append(utcMillis: time, offsetSeconds: fixedOffset ?? layout.zone.offset(atUTC: time), to: out)
             out.append(UInt8(ascii: "\""))
         } else {
             out.append("null")
@@ -315,17 +316,15 @@ public final class NDJSONEventEncoder {
 
         // The named groups that took part, each escaped once: ECS fields and `gislog.fields` share them.
         values.removeAll()
-        let subject = hit.subject
-        hit.withGroupRanges { groups in
-            for (position, group) in pieces.groups.enumerated() {
-                guard group.number < groups.count, let range = groups[group.number] else {
-                    valueRanges[position] = -1 ..< -1
-                    continue
-                }
-                let start = values.count
-                appendText(UnsafeRawBufferPointer(rebasing: subject[range]), entities: entities, redact: true, to: values)
-                valueRanges[position] = start..<values.count
+        let subject = hit.subject, groups = hit.groupBuffer
+        for (position, group) in pieces.groups.enumerated() {
+            guard group.number < groups.count, let range = groups[group.number] else {
+                valueRanges[position] = -1 ..< -1
+                continue
             }
+            let start = values.count
+            appendText(UnsafeRawBufferPointer(rebasing: subject[range]), entities: entities, redact: true, to: values)
+            valueRanges[position] = start..<values.count
         }
         let all = values.bytes
         @inline(__always) func first(_ positions: UnsafeBufferPointer<Int>) -> UnsafeRawBufferPointer? {
@@ -392,7 +391,13 @@ public final class NDJSONEventEncoder {
     /// invalid UTF-8 read as Windows-1252, secrets redacted (when `redact` and the encoder redacts). The bytes
     /// are written as they are when none of that can change them; only then is no `String` made.
     private func appendText(_ raw: UnsafeRawBufferPointer, entities: Bool, redact: Bool, to out: JSONBytes) {
-        let mayRedact = redact && redactor != nil
+        Self.appendText(raw, entities: entities, redactor: redact ? redactor : nil, to: out)
+    }
+
+    /// `appendText` for any writer of log text as JSON (the every-record feed too): `redactor` nil writes
+    /// secrets as they are.
+    static func appendText(_ raw: UnsafeRawBufferPointer, entities: Bool, redactor: Redactor?, to out: JSONBytes) {
+        let mayRedact = redactor != nil
         // One pass says what the text holds; plain ASCII with nothing to decode, redact or escape (most
         // values: codes, hosts, ports) is copied as it is.
         let found = Self.classify(raw)
@@ -404,7 +409,14 @@ public final class NDJSONEventEncoder {
         }
         if !(entities && found & Self.ampersand != 0), found & Self.nonASCII == 0 || JSONBytes.isValidUTF8(raw),
            !(mayRedact && found & Self.separator != 0 && Redactor.mayHoldSecret(raw)) {
-            out.appendString(raw)
+            if found & (Self.nonASCII | Self.needsEscape) == 0 {
+                // Nothing to escape (the usual message with a URL in it): copied without a second look.
+                out.append(UInt8(ascii: "\""))
+                out.append(raw)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.appendString(raw)
+            }
             return
         }
         var text = entities ? TextRepair.xmlString(raw) : TextRepair.string(raw)
@@ -450,7 +462,10 @@ public final class NDJSONEventEncoder {
     }
 
     /// An attribute as `Int(String)` reads its display text: an optional sign and decimal digits, in range.
-    private func integer(_ raw: UnsafeRawBufferPointer?, entities: Bool) -> Int? {
+    private func integer(_ raw: UnsafeRawBufferPointer?, entities: Bool) -> Int? { Self.integer(raw, entities: entities) }
+
+    /// An attribute as `Int(String)` reads its display text (XML entities decoded when `entities`).
+    static func integer(_ raw: UnsafeRawBufferPointer?, entities: Bool) -> Int? {
         guard let raw else { return nil }
         if entities && JSONBytes.contains(raw, UInt8(ascii: "&")) { return Int(TextRepair.xmlString(raw)) }
         return Self.integer(raw)

@@ -34,10 +34,11 @@ public final class EventFanOut: EventSink {
 
 extension RuleHit {
     /// Byte ranges in `subject` of group 0 and every capture group (nil: the group took no part).
-    package var groupRanges: [Range<Int>?] { groups }
+    package var groupRanges: [Range<Int>?] { Array(groups) }
 
-    /// Reads the group ranges without copying them out.
-    package func withGroupRanges<Result>(_ body: (borrowing [Range<Int>?]) -> Result) -> Result { body(groups) }
+    /// The group ranges where the engine wrote them (valid while the hit is).
+    package var groupBuffer: UnsafeBufferPointer<Range<Int>?> { groups }
+
     /// The text the pattern ran on (the record's raw message).
     package var subject: UnsafeRawBufferPointer { text }
 }

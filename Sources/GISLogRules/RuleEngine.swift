@@ -9,6 +9,8 @@ public final class RuleEngine {
     /// Where hits go (the engine's worker is the only caller, in file order).
     public let sink: any EventSink
     private let matcher: PCRE2Matcher
+    /// Where a match's group ranges are written (a hit reads them while the sink has it): no array per match.
+    private let groupRanges: UnsafeMutableBufferPointer<Range<Int>?>
     /// Records on which a rule may give up before it is switched off for the rest of the file.
     private let limitBudget: Int
     public private(set) var limitReports: [RuleLimitReport] = []
@@ -32,8 +34,12 @@ public final class RuleEngine {
         redactor = redact ? Redactor() : nil
         self.keepOriginal = keepOriginal
         matcher = PCRE2Matcher(maxCaptures: ruleSet.maxCaptures, matchLimit: matchLimit)
+        groupRanges = .allocate(capacity: ruleSet.maxCaptures + 1)
+        groupRanges.initialize(repeating: nil)
         self.limitBudget = limitBudget
     }
+
+    deinit { groupRanges.deallocate() }
 
     public func adopt(_ event: Event, file: InputFile) {
         var event = event
@@ -99,12 +105,20 @@ public final class RuleEngine {
 
     private func run(_ compiled: CompiledRule, index: Int, on record: inout RecordView, text: UnsafeRawBufferPointer,
                      file: InputFile) {
-        switch matcher.match(compiled.pattern, text) {
-        case .match(let groups):
+        let outcome: PCRE2MatchResult
+        switch matcher.match(compiled.pattern, text, into: groupRanges) {
+        case .match(let count):
+            // The exception's match reads no groups, so it leaves these ranges alone.
             if compiled.exception != nil && compiled.vetoes(text, matcher) { return }
-            sink.accept(RuleHit(compiled: compiled, ruleIndex: index, groups: groups, text: text, record: record,
+            sink.accept(RuleHit(compiled: compiled, ruleIndex: index,
+                                groups: UnsafeBufferPointer(rebasing: groupRanges[..<count]), text: text, record: record,
                                 file: file, engine: self))
-        case .noMatch:
+            return
+        case .other(let other):
+            outcome = other
+        }
+        switch outcome {
+        case .match, .noMatch:
             break
         case .limitReached, .failed:
             let hits = limitHits[index].map { ($0.count + 1, $0.firstLine) } ?? (1, record.line)
@@ -126,7 +140,8 @@ public final class RuleEngine {
         return event
     }
 
-    static func event(_ compiled: CompiledRule, record: RecordView, groups: [Range<Int>?], text: UnsafeRawBufferPointer,
+    static func event(_ compiled: CompiledRule, record: RecordView, groups: UnsafeBufferPointer<Range<Int>?>,
+                      text: UnsafeRawBufferPointer,
                       file: InputFile) -> Event {
         let fields = compiled.fields(groups: groups, text: text, decoded: record.isDecoded)
         let rule = compiled.rule
@@ -166,15 +181,18 @@ extension EventSink {
 /// One rule's match on one record, as the engine found it. Valid only during `EventSink.accept`: it points
 /// into the reader's buffer (see `RecordView`).
 public struct RuleHit: ~Copyable {
-    public let compiled: CompiledRule
+    // Unowned and unchecked, as `engine`: the rule set and the engine outlive every hit, and a hit per match
+    // should cost no reference counting.
+    public unowned(unsafe) let compiled: CompiledRule
     /// The rule's index in the rule set (a dense key for per-rule tables).
     public let ruleIndex: Int
-    let groups: [Range<Int>?]
+    /// Group 0 and each capture group (nil: took no part), in the engine's memory.
+    let groups: UnsafeBufferPointer<Range<Int>?>
     let text: UnsafeRawBufferPointer
     /// The record (time, level, machine, line, offset…).
     public let record: RecordView
     public let file: InputFile
-    unowned let engine: RuleEngine
+    unowned(unsafe) let engine: RuleEngine
 
     /// The full event: strings copied, secrets redacted as the scan was asked.
     public func event() -> Event { engine.event(of: self) }

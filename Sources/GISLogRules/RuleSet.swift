@@ -60,7 +60,8 @@ public final class CompiledRule: Sendable {
     }
 
     /// The named groups that took part in a match, as event fields.
-    func fields(groups: [Range<Int>?], text: UnsafeRawBufferPointer, decoded: Bool) -> [EventField] {
+    func fields<Groups: RandomAccessCollection<Range<Int>?>>(groups: Groups, text: UnsafeRawBufferPointer,
+                                                               decoded: Bool) -> [EventField] where Groups.Index == Int {
         var fields: [EventField] = []
         for (number, name) in namedGroups where number < groups.count {
             guard let range = groups[number] else { continue }

@@ -259,7 +259,8 @@ struct ScanCommand: ParsableCommand {
                 }
                 descriptor = streamed!.descriptor
             }
-            pipeline.recordFeed = ECSRecordFeed(descriptor: descriptor, zone: zone, includeOriginal: includeOriginal,
+            pipeline.recordFeed = ECSRecordFeed(descriptor: descriptor, workers: options.workers, zone: zone,
+                                                includeOriginal: includeOriginal,
                                                 redact: !noRedact, since: correlationOptions.reportFrom,
                                                 until: correlationOptions.reportUntil)
         }
@@ -322,6 +323,11 @@ struct ScanCommand: ParsableCommand {
             var feed = NDJSONReport(report, includeOriginal: includeOriginal)
             feed.includesEvents = records == .matched
             text = feed.render()
+        }
+        if let problem = pipeline.recordFeed?.spoolProblem {
+            let err = OutputFile.standardError()
+            err.write("gislog: \(problem); later files' records waited in memory instead\n")
+            err.flush()
         }
         if pipeline.recordFeed?.failed == true {
             throw CommandFailure("cannot write the every-record feed to " + (output ?? "standard output") + kept)

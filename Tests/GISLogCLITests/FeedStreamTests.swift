@@ -85,6 +85,25 @@ struct FeedStreamTests {
         #expect(events.map(\.path) == events.map(\.path).sorted())
     }
 
+    /// The every-record feed (`--records all`) goes out the same way: per file in the scan's order, the same
+    /// bytes with 1, 2 and 4 workers, every record once.
+    @Test func everyRecordFeedIsTheSameWithAnyNumberOfWorkers() throws {
+        let folder = try Folder()
+        try folder.log("a-big.log", failures: 6000)
+        for index in 0..<24 { try folder.log("b-\(index < 10 ? "0" : "")\(index).log", failures: index % 3 + 1, hour: 11) }
+        let runs = try [1, 2, 4].map { jobs in
+            try gislog(["scan", "--timezone", "UTC", "--format", "ndjson", "--records", "all", "--jobs", "\(jobs)", folder.path])
+        }
+        #expect(runs[0].status == 1)
+        #expect(runs[0].stdout == runs[1].stdout)
+        #expect(runs[0].stdout == runs[2].stdout)
+        let records = try lines(runs[0].stdout).filter { $0.kind == "event" }
+        #expect(records.count == 6000 + 8 * (1 + 2 + 3))
+        #expect(records.first?.path.hasSuffix("a-big.log") == true)
+        #expect(records.map(\.path) == records.map(\.path).sorted())
+        for (a, b) in zip(records, records.dropFirst()) where a.path == b.path { #expect(a.offset < b.offset) }
+    }
+
     @Test func withStateOnlyNewEventsAreWritten() throws {
         let folder = try Folder()
         try folder.log("server-1.log", failures: 5)

@@ -83,6 +83,30 @@ struct NDJSONBytesTests {
         }
     }
 
+    /// The feeds' time cache reuses a second's text: runs of one second, seconds and zones that change, times
+    /// before 1970 and odd offsets must all read as the formatter writes them.
+    @Test func cachedTimesAreFormattedAsTheFormatterDoes() {
+        let seed = SplitMix64.testSeed()
+        var generator = SplitMix64(seed: seed)
+        let cache = TimestampCache()
+        let cached = JSONBytes(capacity: 16), direct = JSONBytes(capacity: 16)
+        var instant: Int64 = -2_000
+        for step in 0..<20_000 {
+            // Mostly a few milliseconds on, at times a jump (forwards or back) or another zone offset.
+            switch Int.random(in: 0..<100, using: &generator) {
+            case 0: instant = Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &generator)
+            case 1: instant -= Int64.random(in: 0...5_000, using: &generator)
+            default: instant += Int64.random(in: 0...400, using: &generator)
+            }
+            let offset = [0, 0, 0, 3600, -7 * 3600, 5 * 3600 + 45 * 60, -(4 * 3600 + 56 * 60 + 2)][step / 97 % 7]
+            cached.removeAll()
+            direct.removeAll()
+            cache.append(utcMillis: instant, offsetSeconds: offset, to: cached)
+            LogTime.appendRFC3339(utcMillis: instant, offsetSeconds: offset, to: direct)
+            #expect(Array(cached.bytes) == Array(direct.bytes), "\(instant) at offset \(offset), seed \(seed)")
+        }
+    }
+
     @Test func integersAreReadAsIntReadsThem() {
         let cases = ["0", "-0", "+0", "12", "+12", "-12", "0012", "", "+", "-", " 1", "1 ", "1a", "١٢", "9223372036854775807",
                      "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "99999999999999999999", "--1"]

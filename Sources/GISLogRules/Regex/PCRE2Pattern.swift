@@ -152,6 +152,31 @@ public final class PCRE2Matcher {
         return .match(ranges)
     }
 
+    /// A match whose group ranges were written into the caller's memory, or any other outcome.
+    package enum PlacedMatch {
+        /// Matched: the first `groups` entries of the buffer hold group 0 and each capture group.
+        case match(groups: Int)
+        /// No match, a limit, an error (never `.match`).
+        case other(PCRE2MatchResult)
+    }
+
+    /// `match` from the start of `subject` without making an array: the group ranges go into `ranges`, which
+    /// has room for every group of the patterns this matcher runs (`maxCaptures + 1`). For the per-record
+    /// rule engine, where an array per match would be the only allocation.
+    package func match(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer,
+                       into ranges: UnsafeMutableBufferPointer<Range<Int>?>) -> PlacedMatch {
+        if pattern.prefilterRejects(subject) { return .other(.noMatch) }
+        let status = run(pattern, subject)
+        guard status >= 0 else { return .other(classify(status)) }
+        let vector = pcre2_get_ovector_pointer_8(matchData)!
+        let groups = min(pairs, pattern.captureCount + 1, ranges.count)
+        for group in 0..<groups {
+            let start = vector[2 * group], end = vector[2 * group + 1]
+            ranges[group] = start >= 0 && start <= end && end <= subject.count ? start..<end : nil
+        }
+        return .match(groups: groups)
+    }
+
     private func classify(_ status: Int32) -> PCRE2MatchResult {
         switch status {
         case PCRE2_ERROR_NOMATCH: return .noMatch
