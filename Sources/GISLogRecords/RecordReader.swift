@@ -280,6 +280,19 @@ package final class RecordReader {
             && data[at + 5] == UInt8(ascii: ">")
     }
 
+    /// Whether a `</Msg>` ending just before `at` ends its record: spaces, then the line's end, the data's end
+    /// or a `<Msg` tag. Nil when the deciding bytes are not in the buffer yet.
+    @inline(__always)
+    private func endsRecord(after at: Int, fill: Int) -> Bool? {
+        var p = at
+        while p < fill && (data[p] == 0x20 || data[p] == 0x09 || data[p] == 0x0D) { p += 1 }
+        guard p < fill else { return ended ? true : nil }
+        if data[p] == 0x0A { return true }
+        guard data[p] == UInt8(ascii: "<") else { return false }
+        guard p + 5 <= fill else { return ended ? false : nil }
+        return isStartTag(p)
+    }
+
     /// Counts non-blank lines of text outside records in `range`.
     private func scanGap(_ range: Range<Int>) {
         guard !range.isEmpty else { return }
@@ -452,9 +465,19 @@ package final class RecordReader {
             let valueStart: Int, valueEnd: Int
             if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
                 valueStart = i + 1
-                guard let close = Self.find(quote, in: data, from: valueStart, to: fill) else { break attributes }
-                valueEnd = close
-                i = valueEnd + 1
+                // A value never spans lines: an unbalanced quote ends at the line's end, so it cannot swallow
+                // the records that follow (the next `<Msg` then ends this one as unterminated).
+                let lineEnd = memchr(data + valueStart, 0x0A, fill - valueStart)
+                    .map { data.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? fill
+                if let close = Self.find(quote, in: data, from: valueStart, to: lineEnd) {
+                    valueEnd = close
+                    i = valueEnd + 1
+                } else if lineEnd < fill {
+                    valueEnd = lineEnd
+                    i = lineEnd
+                } else {
+                    break attributes
+                }
             } else {
                 valueStart = i
                 while i < fill && !isSpace(data[i]) && data[i] != UInt8(ascii: ">")
@@ -465,6 +488,10 @@ package final class RecordReader {
             assign(name: nameStart..<nameEnd, value: valueStart..<valueEnd, to: &view)
         }
 
+        // A `</Msg>` followed by more text on its line (logged user input, echoed XML) is part of the message;
+        // the record ends at one followed by the line's end or the next `<Msg`. Should no such one come before
+        // the next record, the file's end or the size limit, the first `</Msg>` seen ends it after all.
+        var candidate = -1
         if textStart >= 0 && end < 0 {
             var j = textStart
             search: while j < fill {
@@ -472,16 +499,32 @@ package final class RecordReader {
                 let k = data.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 if k + 6 > fill && !ended { break search }
                 if k + 6 <= fill && isEndTag(k) {
-                    textEnd = k; end = k + 6
-                    break search
+                    switch endsRecord(after: k + 6, fill: fill) {
+                    case true?:
+                        textEnd = k; end = k + 6
+                        break search
+                    case false?:
+                        if candidate < 0 { candidate = k }
+                        j = k + 6
+                        continue search
+                    case nil:
+                        break search  // the bytes that decide are not read yet
+                    }
                 }
                 if k + 5 <= fill && isStartTag(k) {
-                    textEnd = k; end = k
-                    view.isUnterminated = true
+                    if candidate >= 0 {
+                        textEnd = candidate; end = candidate + 6
+                    } else {
+                        textEnd = k; end = k
+                        view.isUnterminated = true
+                    }
                     break search
                 }
                 j = k + 1
             }
+        }
+        if end < 0 && candidate >= 0 && (ended || fill - start >= buffer.maxRecordBytes) {
+            textEnd = candidate; end = candidate + 6
         }
 
         if end < 0 {

@@ -16,6 +16,7 @@ struct RecordReaderTests {
     static let twoDigitMillis = #"<Msg time="2022-05-22T08:17:28,65" type="SEVERE" code="6540" source="Admin" process="14684" thread="1" methodName="" machine="CC-GIS.CLATSOP.CO.CLATSOP.OR.US" user="" elapsed="" requestID="972509cb-1833-4654-a812-105587b7589f">Failed to update the configuration store. ArcGIS Server Site is currently being configured by another administrative operation. Please try again later.</Msg>"#
     static let methodAndUser = #"<Msg time="2022-05-22T09:30:02,306" type="FINE" code="8522" source="Server" process="14684" thread="27" methodName="WebSecurityManager.authenticate" machine="CC-GIS.CLATSOP.CO.CLATSOP.OR.US" user="Anonymous user" elapsed="" requestID="5a56a2e7-7d7d-4250-94bd-d1e1d460fdd5">HTTP Referer: Not Available</Msg>"#
     static let portalRestart = #"<Msg time="2017-07-12T21:15:15,134" type="WARNING" code="217064" source="Portal" process="29" thread="1" methodName="" machine="PORTAL.WILDSONG.LAN" user="" elapsed="">The web server was found to be stopped. Re-starting it.</Msg>"#
+    static let restWarningText = "Unable to process request. Error handling service request :Could not find service. Service may be stopped or it may not be configured."
     static let legacy = #"<Msg time='2009-10-31T14:36:05' type='INFO3' code='4004' target='Yellowstone.MapServer' machine='padisha' user='Fred' thread='2936' elapsed='2.443'> Server Object instance is successfully created on machine padisha. </MSG>"#
     static let legacyShort = #"<Msg time='2010-12-01T12:18:43' type='INFO1' code='3007' target='Server' thread='5960'>Attempt to start configuration maps/stuff of type MapServer.</Msg>"#
 
@@ -238,6 +239,44 @@ struct RecordReaderTests {
         #expect(records[2].text == "last line, no end")
         #expect(outcome.coverage.counters.unterminatedRecords == 2)
         #expect(outcome.warnings.contains { $0.kind == .unterminatedRecord && $0.location == .line(1) })
+    }
+
+    /// A literal `</Msg>` inside a message (logged user input, echoed XML) does not end the record: the 12045
+    /// and its URL after it stay in the message, at every buffer split.
+    @Test func aClosingTagInsideTheTextDoesNotCutTheRecord() {
+        let inner = #"<Msg time="2026-11-14T13:04:22,18" type="SEVERE" code="20010" source="Utilities/PrintingTools.GPServer" process="6120" thread="14" methodName="" machine="GIS01" user="" elapsed="" requestID="">Title was '</Msg>' then: The certificate authority is invalid or incorrect (WinINet ERROR_INTERNET_INVALID_CA, 12045), URL = https://portal.example.com:7443/arcgis/sharing/rest/self</Msg>"#
+        let text = inner + "\n" + Self.restWarning + "\n" + Self.methodAndUser + "<Msg time=\"2022-05-22T08:18:00,1\" type=\"INFO\" code=\"2\">next on the same line</Msg>\n"
+        let whole = read(text: text)
+        #expect(whole.records.count == 4)
+        #expect(whole.records[0].text.hasSuffix("URL = https://portal.example.com:7443/arcgis/sharing/rest/self"))
+        #expect(whole.records[0].text.hasPrefix("Title was '</Msg>' then:"))
+        #expect(whole.records.allSatisfy { !$0.isUnterminated })
+        #expect(whole.outcome.coverage.counters.unparsedLines == 0)
+        #expect(whole.records[3].text == "next on the same line")
+        for chunkSize in [7, 13, 64, 97, 300] {
+            let split = read(text: text, maxRecordBytes: 1024, chunkSize: chunkSize)
+            #expect(split.records.map(\.text) == whole.records.map(\.text), "chunk size \(chunkSize)")
+        }
+    }
+
+    /// A `</Msg>` with junk after it on its line still ends the record when no better end comes before the
+    /// next record: the junk is text outside records, as before.
+    @Test func aClosingTagWithJunkAfterItEndsTheRecordBeforeTheNextOne() {
+        let text = #"<Msg time="2022-05-22T08:17:00,1" type="INFO" code="1">first</Msg> junk"# + "\n" + Self.restWarning + "\n"
+        let (records, outcome) = read(text: text)
+        #expect(records.map(\.text) == ["first", Self.restWarningText])
+        #expect(records.allSatisfy { !$0.isUnterminated })
+        #expect(outcome.coverage.counters.unparsedLines == 1)
+    }
+
+    /// An unbalanced quote in an attribute ends at its line: the records after it are read, not swallowed.
+    @Test func anUnbalancedQuoteDoesNotSwallowTheNextRecords() {
+        let broken = #"<Msg time="2022-05-22T08:17:00,1" type="SEVERE" code="1" user="alice>a message</Msg>"#
+        let text = broken + "\n" + Self.restWarning + "\n" + Self.twoDigitMillis + "\n"
+        let (records, _) = read(text: text)
+        #expect(records.count == 3)
+        #expect(records[1].text == Self.restWarningText)
+        #expect(records[2].code == 6540)
     }
 
     @Test func textOutsideRecordsIsCountedNotLost() {
