@@ -15,6 +15,14 @@ public struct JSONReport {
     private func time(_ millis: Int64?) -> String? { millis.map { zone.format(utcMillis: $0) } }
 
     public func render() -> String {
+        var text = ""
+        render { text += $0 }
+        return text
+    }
+
+    /// Renders the same text in pieces of about 64 KiB: the list of a big site's 100,000 files need not
+    /// sit whole in memory before it is written.
+    public func render(chunks emit: (String) -> Void) {
         var json = JSONWriter(pretty: true)
         json.beginObject()
         json.key("gislog"); json.beginObject(); json.field("version", report.version); json.endObject()
@@ -46,13 +54,13 @@ public struct JSONReport {
         json.endArray()
         json.key("notes"); json.beginArray(); for note in report.notes { json.value(note) }; json.endArray()
         json.key("coverage")
-        writeCoverage(into: &json)
+        writeCoverage(into: &json, emit: emit)
         json.key("events")
         writeEventSummary(into: &json)
         json.key("warnings")
         Self.writeWarnings(report.warnings, into: &json)
         json.endObject()
-        return json.output + "\n"
+        emit(json.takeOutput() + "\n")
     }
 
     private func writeRange(_ range: (first: Int64, last: Int64)?, into json: inout JSONWriter) {
@@ -126,7 +134,7 @@ public struct JSONReport {
         json.endArray()
     }
 
-    func writeCoverage(into json: inout JSONWriter) {
+    func writeCoverage(into json: inout JSONWriter, emit: (String) -> Void) {
         let coverage = report.coverage
         let totals = coverage.totals
         json.beginObject()
@@ -182,6 +190,7 @@ public struct JSONReport {
             json.field("records", file.counters.records)
             json.field("unparsed", file.counters.unparsedLines)
             json.endObject()
+            if json.output.utf8.count >= 64 << 10 { emit(json.takeOutput()) }
         }
         json.endArray()
         json.key("skipped")

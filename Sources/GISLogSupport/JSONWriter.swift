@@ -8,6 +8,12 @@ public struct JSONWriter {
 
     public init(pretty: Bool = false) { self.pretty = pretty }
 
+    /// Hands over the text written so far and goes on from there: a long document can leave in pieces.
+    public mutating func takeOutput() -> String {
+        defer { output = "" }
+        return output
+    }
+
     private mutating func separate() {
         if needsComma[needsComma.count - 1] { output += "," }
         needsComma[needsComma.count - 1] = true

@@ -17,6 +17,11 @@ public final class StreamingAtomicFile {
 
     deinit { abandon() }
 
+    /// Appends `text` to the temporary file (the target is replaced only by `commit`).
+    public func append(_ text: String) throws(AtomicFile.WriteError) {
+        if let code = writeAll(descriptor, Array(text.utf8)) { throw .cannotWrite(temporary: temporary, errno: code) }
+    }
+
     /// Appends `text`, flushes, and renames the file into place.
     public func commit(appending text: String) throws(AtomicFile.WriteError) {
         open = false

@@ -313,10 +313,41 @@ struct ScanCommand: ParsableCommand {
             meter.summarize(report: report, outcome: written, probed: probed)
             throw ExitCode(report.exitStatus)
         }
+        // The JSON report lists every file: for a big site it leaves in pieces instead of whole.
+        if format == .json {
+            let json = JSONReport(report)
+            if let output {
+                do throws(AtomicFile.WriteError) {
+                    let file = try StreamingAtomicFile(target: output)
+                    var failure: AtomicFile.WriteError?
+                    json.render { chunk in
+                        guard failure == nil else { return }
+                        do throws(AtomicFile.WriteError) { try file.append(chunk) } catch { failure = error }
+                    }
+                    if let failure { throw failure }
+                    try file.commit(appending: "")
+                } catch {
+                    throw CommandFailure("--output: \(error)" + kept)
+                }
+            } else {
+                meter.stop()
+                let out = OutputFile.standardOutput()
+                json.render { out.write($0) }
+                do {
+                    try out.finish()
+                } catch {
+                    throw CommandFailure("cannot write the report to standard output: \(error)" + kept)
+                }
+            }
+            try saveState()
+            meter.stop()
+            meter.summarize(report: report, outcome: written, probed: probed)
+            throw ExitCode(report.exitStatus)
+        }
         let text: String
         switch format {
         case .text: text = TextReport(report, color: output == nil && TerminalStyle.colorOnStdout).render()
-        case .json: text = JSONReport(report).render()
+        case .json: text = JSONReport(report).render()  // (written in pieces above)
         case .markdown: text = MarkdownReport(report).render()
         case .html: text = HTMLReport(report).render()
         case .ndjson:
