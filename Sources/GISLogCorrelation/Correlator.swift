@@ -61,8 +61,9 @@ public struct Correlator: Sendable {
             let unnamed = byPeer.first { $0.first?.peer == nil } ?? []
             for var ofPeer in byPeer {
                 let calls = ofPeer.first?.peer == nil ? ofMachine : (ofPeer + unnamed).sorted { $0.start < $1.start }
+                var shared: CallsFacts?
                 for index in ofPeer.indices {
-                    measure(&ofPeer[index], timeline: timeline, allOfPeer: calls, table: table)
+                    measure(&ofPeer[index], timeline: timeline, allOfPeer: calls, table: table, shared: &shared)
                     score(&ofPeer[index], table: table)
                 }
                 incidents += ofPeer.filter(reported)

@@ -37,6 +37,21 @@ struct Incident {
     }
 }
 
+/// The facts that are the same for every episode of one machine's calls to one peer (see `measure`).
+struct CallsFacts {
+    var callCells: [SiteTimeline.FailureCell]
+    var usualSilence: Int64
+    var restartBacks: [Int64]
+    var tokens: [Int32]
+    var failureMinutes: Int
+    var tokenPreceded: Double
+    var tokenBaseRate: Double
+    var tokenLift: Double
+    var recurrencePeriod: Int64?
+    var recurrenceMatching: Int
+    var recurrenceGaps: Int
+}
+
 /// What the logs show about an incident, as measured values; the scorer weighs them, the reports word them.
 struct Facts {
     /// The share of the failures in each class.
@@ -127,7 +142,13 @@ struct ScoringTable {
 extension Correlator {
     // MARK: - Facts
 
-    func measure(_ incident: inout Incident, timeline: SiteTimeline, allOfPeer: [Incident], table: ScoringTable) {
+    /// Measures the facts of `incident`. `shared` carries what is the same for every episode of these calls
+    /// (`allOfPeer`): measured for the first, reused for the others, so a condition split into thousands of
+    /// episodes costs linear time, not quadratic.
+    func measure(_ incident: inout Incident, timeline: SiteTimeline, allOfPeer: [Incident], table: ScoringTable,
+                 shared sharedFacts: inout CallsFacts?) {
+        // Without the machine's span the token base rate is measured over the episode itself: not shared.
+        let shared = timeline.spans[incident.machine] == nil ? nil : sharedFacts
         var facts = Facts()
         let total = Double(incident.count)
         for evidence in SiteTimeline.FailureCell.classes {
@@ -147,7 +168,8 @@ extension Correlator {
         let peerMachines = timeline.peerMachines(incident.peer, urls: incident.urls, caller: incident.machine)
         let peerMachine = peerMachines.first
         facts.peerMachine = peerMachine
-        facts.restart = restartFact(incident, timeline: timeline, peerMachines: peerMachines, allOfPeer: allOfPeer)
+        let callCells = shared?.callCells ?? allOfPeer.flatMap(\.cells).sorted { $0.minute < $1.minute }
+        facts.restart = restartFact(incident, timeline: timeline, peerMachines: peerMachines, callCells: callCells)
         // Failures that name no host may be calling any machine of the site: a restart of any of them counts.
         let sides = incident.peer == nil ? timeline.restarts.keys.sorted()
             : [incident.machine] + peerMachines
@@ -166,19 +188,22 @@ extension Correlator {
 
         // The failure minutes of the same calls in every episode (the group): what the tokens and the
         // recurrence are judged on, so that one stray episode of a standing condition is not judged alone.
-        let callCells = allOfPeer.flatMap(\.cells).sorted { $0.minute < $1.minute }
-        // The second longest silence: one seen at least twice (nights in a condition of days), not a single pause.
-        let silences = zip(callCells, callCells.dropFirst()).map { $1.first - $0.last }.sorted(by: >)
-        facts.usualSilence = silences.count >= 2 ? max(0, silences[1]) : 0
-        facts.runEnd = runEnd(incident, timeline: timeline, peerMachines: peerMachines, allOfPeer: allOfPeer)
+        if let shared {
+            facts.usualSilence = shared.usualSilence
+        } else {
+            // The second longest silence: one seen at least twice (nights in a condition of days), not a single pause.
+            let silences = zip(callCells, callCells.dropFirst()).map { $1.first - $0.last }.sorted(by: >)
+            facts.usualSilence = silences.count >= 2 ? max(0, silences[1]) : 0
+        }
+        let backs = shared?.restartBacks ?? restartBacks(incident, timeline: timeline, peerMachines: peerMachines)
+        facts.runEnd = runEnd(incident, backs: backs, allOfPeer: allOfPeer)
 
         // Tokens: before the failures, against their rate anywhere in this machine's logs. Failures that do not
         // name the host they called may be calling any machine of the site (federation calls between Portal and
         // its servers): their token errors count.
         let othersIfUnnamed = incident.peer == nil
             ? Array(Set(timeline.spans.keys).union(timeline.products.keys)).filter { $0 != incident.machine }.sorted() : []
-        let related = [incident.machine] + peerMachines + othersIfUnnamed
-        let tokens = timeline.tokenMinutes(of: related)
+        let tokens = shared?.tokens ?? timeline.tokenMinutes(of: [incident.machine] + peerMachines + othersIfUnnamed)
         let window = Int32(max(1, (options.tokenWindow + 59_999) / 60_000))
         // A token error counts fully within --token-window before a failure and fades past it (a job polls
         // and retries for minutes after its token is refused), so no single minute flips the verdict.
@@ -189,10 +214,19 @@ extension Correlator {
             let lag = Double(minute - tokens[index])
             return lag <= Double(window) ? 1 : exp(-(lag - Double(window)) / fade)
         }
+        if let shared {
+            facts.failureMinutes = shared.failureMinutes
+            facts.tokenPreceded = shared.tokenPreceded
+            facts.tokenBaseRate = shared.tokenBaseRate
+            facts.tokenLift = shared.tokenLift
+            if !tokens.isEmpty && facts.failureMinutes > 0 { facts.tokenAtOnset = weight(incident.cells[0].minute) >= 0.5 }
+        }
         var minutesOfCalls: [Int32] = []
-        for cell in callCells where minutesOfCalls.last != cell.minute { minutesOfCalls.append(cell.minute) }
-        facts.failureMinutes = minutesOfCalls.count
-        if !tokens.isEmpty, !minutesOfCalls.isEmpty {
+        if shared == nil {
+            for cell in callCells where minutesOfCalls.last != cell.minute { minutesOfCalls.append(cell.minute) }
+            facts.failureMinutes = minutesOfCalls.count
+        }
+        if shared == nil, !tokens.isEmpty, !minutesOfCalls.isEmpty {
             // A token error just before a cluster's onset explains the cluster that follows it (until a new token
             // is issued: `token.cluster-minutes`); later failure minutes need a token error of their own.
             let cluster = Int32(max(0, min(24 * 60, table["token.cluster-minutes"])))
@@ -227,11 +261,16 @@ extension Correlator {
         var starts: [Int64] = []
         var reach = Int64.min
         let clusterGap = Int64(max(1, table["token.cluster-gap-minutes"]) * 60_000)
-        for cell in callCells {
+        if let shared {
+            facts.recurrencePeriod = shared.recurrencePeriod
+            facts.recurrenceMatching = shared.recurrenceMatching
+            facts.recurrenceGaps = shared.recurrenceGaps
+        }
+        for cell in callCells where shared == nil {
             if starts.isEmpty || cell.first - reach >= clusterGap { starts.append(cell.first) }
             reach = max(reach, cell.last)
         }
-        if starts.count >= 3 {
+        if shared == nil && starts.count >= 3 {
             let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
             for lifetime in options.tokenLifetimes {
                 let tolerance = max(5 * 60_000, lifetime / 10)
@@ -259,14 +298,18 @@ extension Correlator {
                 || timeline.peerMachine(peer, urls: incident.urls) != nil
         }
         incident.facts = facts
+        if sharedFacts == nil && timeline.spans[incident.machine] != nil {
+            sharedFacts = CallsFacts(callCells: callCells, usualSilence: facts.usualSilence, restartBacks: backs, tokens: tokens,
+                                failureMinutes: facts.failureMinutes, tokenPreceded: facts.tokenPreceded,
+                                tokenBaseRate: facts.tokenBaseRate, tokenLift: facts.tokenLift,
+                                recurrencePeriod: facts.recurrencePeriod, recurrenceMatching: facts.recurrenceMatching,
+                                recurrenceGaps: facts.recurrenceGaps)
+        }
     }
 
     /// The end of the run of failures of the same calls that begins with this incident: later episodes count
     /// unless a restart of this machine, its peer or a portal came between (a new restart may start new failures).
-    private func runEnd(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String], allOfPeer: [Incident]) -> Int64 {
-        var machines = [incident.machine] + peerMachines + timeline.portals
-        if incident.peer == nil { machines += Array(timeline.restarts.keys) }
-        let backs = Set(machines).flatMap { timeline.restarts[$0] ?? [] }.map(\.back).sorted()
+    private func runEnd(_ incident: Incident, backs: [Int64], allOfPeer: [Incident]) -> Int64 {
         var end = incident.end
         for later in allOfPeer.sorted(by: { $0.start < $1.start }) where later.start > incident.end {
             let between = lowerBound(backs, end + 1)
@@ -276,8 +319,16 @@ extension Correlator {
         return end
     }
 
+    /// When this machine, its peer or a portal (any machine, for failures naming no host) was back from a
+    /// restart, in order.
+    private func restartBacks(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String]) -> [Int64] {
+        var machines = [incident.machine] + peerMachines + timeline.portals
+        if incident.peer == nil { machines += Array(timeline.restarts.keys) }
+        return Set(machines).flatMap { timeline.restarts[$0] ?? [] }.map(\.back).sorted()
+    }
+
     private func restartFact(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String],
-                             allOfPeer: [Incident]) -> Facts.RestartFact? {
+                             callCells: [SiteTimeline.FailureCell]) -> Facts.RestartFact? {
         var candidates: [(SiteTimeline.Restart, String)] = (timeline.restarts[incident.machine] ?? []).map { ($0, "self") }
         for peerMachine in peerMachines where peerMachine != incident.machine {
             candidates += (timeline.restarts[peerMachine] ?? []).map { ($0, "peer") }
@@ -298,7 +349,7 @@ extension Correlator {
             .max(by: { $0.0.back < $1.0.back }) else { return nil }
         let lag = max(0, incident.start - restart.back)
         // Failures before the restart, also those of an episode that went on through it.
-        let before = allOfPeer.flatMap(\.cells).filter { $0.last < restart.first }
+        let before = callCells.filter { $0.last < restart.first }
         let failedBefore = before.filter { $0.last >= restart.first - options.lookback }.reduce(0) { $0 + $1.count }
         let logsStart = timeline.spans[incident.machine]?.first ?? restart.first
         let previousFailure = before.map(\.last).max()
