@@ -19,7 +19,7 @@ struct Incident {
     var posterior: [CauseID: Double] = [:]
 
     var start: Int64 { cells.first!.first }
-    var end: Int64 { cells.map(\.last).max()! }
+    var end: Int64 { cells.reduce(Int64.min) { max($0, $1.last) } }
     var count: Int { cells.reduce(0) { $0 + $1.count } }
 
     /// The best cause, ties broken by score then by the order of `CauseID.allCases`.
@@ -309,9 +309,17 @@ extension Correlator {
 
     /// The end of the run of failures of the same calls that begins with this incident: later episodes count
     /// unless a restart of this machine, its peer or a portal came between (a new restart may start new failures).
+    /// `allOfPeer` comes sorted by start (see `diagnose`).
     private func runEnd(_ incident: Incident, backs: [Int64], allOfPeer: [Incident]) -> Int64 {
         var end = incident.end
-        for later in allOfPeer.sorted(by: { $0.start < $1.start }) where later.start > incident.end {
+        let incidentEnd = end
+        // The first later episode, by bisection: the episodes before it cannot extend the run.
+        var low = 0, high = allOfPeer.count
+        while low < high {
+            let middle = (low + high) / 2
+            if allOfPeer[middle].start <= incidentEnd { low = middle + 1 } else { high = middle }
+        }
+        for later in allOfPeer[low...] {
             let between = lowerBound(backs, end + 1)
             if between < backs.count && backs[between] <= later.start { break }
             end = max(end, later.end)
