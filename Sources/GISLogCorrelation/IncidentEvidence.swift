@@ -40,6 +40,7 @@ struct Incident {
 /// The facts that are the same for every episode of one machine's calls to one peer (see `measure`).
 struct CallsFacts {
     var callCells: [SiteTimeline.FailureCell]
+    var lastOfPeer: Int64
     var usualSilence: Int64
     var restartBacks: [Int64]
     var tokens: [Int32]
@@ -160,7 +161,7 @@ extension Correlator {
         let span = timeline.spans[incident.machine]
         // Measured from the last failure of these calls, not of this episode: failures that come back later
         // have not stopped.
-        let lastOfPeer = allOfPeer.map(\.end).max() ?? incident.end
+        let lastOfPeer = shared?.lastOfPeer ?? allOfPeer.map(\.end).max() ?? incident.end
         facts.tail = max(0, (span?.last ?? lastOfPeer) - lastOfPeer)
         facts.lastFailure = lastOfPeer
         facts.incidentEnd = incident.end
@@ -299,7 +300,7 @@ extension Correlator {
         }
         incident.facts = facts
         if sharedFacts == nil && timeline.spans[incident.machine] != nil {
-            sharedFacts = CallsFacts(callCells: callCells, usualSilence: facts.usualSilence, restartBacks: backs, tokens: tokens,
+            sharedFacts = CallsFacts(callCells: callCells, lastOfPeer: lastOfPeer, usualSilence: facts.usualSilence, restartBacks: backs, tokens: tokens,
                                 failureMinutes: facts.failureMinutes, tokenPreceded: facts.tokenPreceded,
                                 tokenBaseRate: facts.tokenBaseRate, tokenLift: facts.tokenLift,
                                 recurrencePeriod: facts.recurrencePeriod, recurrenceMatching: facts.recurrenceMatching,

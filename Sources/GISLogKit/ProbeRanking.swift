@@ -214,7 +214,8 @@ public enum ProbeRanking {
         }
         if diagnosis.arcgisVersion == nil, let version {
             result.arcgisVersion = version
-            result.caveats.removeAll { $0 == StepSituation.versionCaveat(diagnosis.causes, version: nil) }
+            let unknown = StepSituation.versionCaveat(diagnosis.causes, version: nil)
+            result.caveats.removeAll { $0 == unknown }
         }
         return (result, probesByFinding)
     }

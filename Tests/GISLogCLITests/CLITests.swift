@@ -16,8 +16,14 @@ func gislog(_ arguments: [String], environment: [String: String] = [:], executab
         binary = URL(fileURLWithPath: repositoryRoot + "/.build/debug/gislog")
     }
     if let executable { binary = URL(fileURLWithPath: executable) }
+    return try runProgram(binary, arguments, environment: environment)
+}
+
+/// Runs a program from the repository's root with `environment` added to ours (and NO_COLOR set); stdout and
+/// stderr are read to their ends on their own threads.
+func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIRun {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
     var env = ProcessInfo.processInfo.environment

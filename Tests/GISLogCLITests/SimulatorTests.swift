@@ -1,21 +1,9 @@
 import Foundation
 import Testing
 
-/// Runs a Python script of the repository; stdout and stderr are read to their ends on their own threads.
+/// Runs a Python script of the repository.
 private func python(_ arguments: [String]) throws -> CLIRun {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let errData = Thread.detachedRead(err)
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CLIRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                  stderr: String(decoding: errData.wait(), as: UTF8.self))
+    try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments)
 }
 
 private func object(_ text: String) -> [String: Any]? {
