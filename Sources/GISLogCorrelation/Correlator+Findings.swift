@@ -6,21 +6,39 @@ import GISLogSupport
 extension Correlator {
     // MARK: - Other findings
 
+    /// Restarts per machine listed one by one in a report; earlier ones are summed in one finding.
+    static let listedRestarts = 20
+
     func otherFindings(_ timeline: SiteTimeline) -> [Finding] {
         let ledger = timeline.ledger
         var findings: [Finding] = []
-        for machine in timeline.restarts.keys.sorted() {
-            for restart in timeline.restarts[machine]! where inReportedSpan(restart.first, restart.back, of: machine) {
+        for machine in timeline.restartingMachines {
+            // A machine may restart thousands of times: its series are sorted once, each restart bisects them.
+            let index = BurstIndex(ledger.series.filter { series in
+                ledger.machine(of: series) == machine && [.machineStart, .machineStop].contains(ledger.rule(of: series).evidence)
+            }, ledger: ledger)
+            let reported = timeline.restarts[machine]!.filter { inReportedSpan($0.first, $0.back, of: machine) }
+            // A machine in a crash loop restarts thousands of times: the latest are listed one by one, the
+            // earlier ones summed in one finding, so the report stays readable and its size bounded.
+            let listed = reported.suffix(Self.listedRestarts)
+            let earlier = reported.dropLast(listed.count)
+            if let first = earlier.first, let last = earlier.last {
+                let full = earlier.allSatisfy { $0.hasStop && $0.hasStartup }
+                let what = full ? plural(earlier.count, "earlier restart") : "\(earlier.count) earlier starts and stops"
+                findings.append(Finding(
+                    findingID: stableID(["restarts", machine, String(first.first)]), category: .restart,
+                    title: "\(what) of \(machine)", machines: [machine],
+                    events: earlier.reduce(0) { $0 + $1.events }, firstSeen: first.first, lastSeen: last.back,
+                    evidence: Array(index.bursts(from: first.first, to: first.back, gap: options.burstGap).prefix(2))
+                        + Array(index.bursts(from: last.first, to: last.back, gap: options.burstGap).prefix(2))))
+            }
+            for restart in listed {
                 let title = "\(machine) " + (restart.hasStop && restart.hasStartup ? "restarted" : restart.hasStartup ? "started" : "stopped")
-                let series = ledger.series.filter { series in
-                    ledger.machine(of: series) == machine
-                        && [.machineStart, .machineStop].contains(ledger.rule(of: series).evidence)
-                }
                 findings.append(Finding(
                     findingID: stableID(["restart", machine, String(restart.first)]), category: .restart,
                     title: title, machines: [machine], events: restart.events, firstSeen: restart.first,
                     lastSeen: restart.back,
-                    evidence: Array(bursts(of: series, from: restart.first, to: restart.back, ledger: ledger).prefix(4))))
+                    evidence: Array(index.bursts(from: restart.first, to: restart.back, gap: options.burstGap).prefix(4))))
             }
         }
         let nouns: [RuleCategory: String] = [

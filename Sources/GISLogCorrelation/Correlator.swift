@@ -167,11 +167,15 @@ public struct Correlator: Sendable {
         var failureBursts: [Burst] = []
         var examples: [Event] = []
         var calls: Set<StepSituation.Call> = []
+        // Episodes of the same calls share their series: sorted once for all of them.
+        var indexes: [String: BurstIndex] = [:]
         for incident in incidents {
             let series = ledger.series.filter { series in
                 ledger.machine(of: series) == incident.machine && series.key.peer == incident.peerNumber
                     && (ledger.rule(of: series).evidence?.isFailure ?? false)
             }
+            let callsKey = "\(incident.machine)\u{1F}\(incident.peerNumber)"
+            if indexes[callsKey] == nil { indexes[callsKey] = BurstIndex(series, ledger: ledger) }
             let product = timeline.products[incident.machine].flatMap { $0 == .unknown ? nil : $0 }
             let role = StepSituation.role(of: incident.peer, urls: incident.urls, products: timeline.products)
             let clients = Set(series.map { ledger.rule(of: $0).client })
@@ -180,7 +184,7 @@ public struct Correlator: Sendable {
             }
             let from = max(incident.start, options.reportedFrom(incident.machine))
             let to = min(incident.end, (options.reportUntil ?? .max) - 1)
-            failureBursts += bursts(of: series, from: from, to: to, ledger: ledger)
+            failureBursts += indexes[callsKey]!.bursts(from: from, to: to, gap: options.burstGap)
             examples += series.flatMap(\.samples).filter { $0.time! >= from && $0.time! <= to }
         }
         let support = supportBursts(cause, shown: shown, timeline: timeline)
@@ -237,48 +241,8 @@ public struct Correlator: Sendable {
     /// exact counts and times from the minute cells, the example from the samples (the first of the burst).
     func bursts(of series: [EvidenceLedger.Series], from: Int64 = .min, to: Int64 = .max,
                 ledger: EvidenceLedger) -> [Burst] {
-        var groups: [String: [EvidenceLedger.Series]] = [:]
-        for one in series { groups["\(ledger.rule(of: one).id)\u{1F}\(ledger.machine(of: one))", default: []].append(one) }
-        var result: [Burst] = []
-        for key in groups.keys.sorted() {
-            let members = groups[key]!
-            let rule = ledger.rule(of: members[0]), machine = ledger.machine(of: members[0])
-            let cells = members.flatMap(\.cells).filter { $0.last >= from && $0.first <= to }.sorted { $0.first < $1.first }
-            let samples = members.flatMap(\.samples).sorted { $0.time! < $1.time! }
-            var current: Burst?
-            func close() {
-                guard var burst = current else { return }
-                let start = burst.first!, end = burst.last!
-                if let example = samples.first(where: { $0.time! >= start && $0.time! <= end })
-                    ?? samples.min(by: { abs($0.time! - start) < abs($1.time! - start) }) {
-                    burst.example = example
-                    result.append(burst)
-                }
-                current = nil
-            }
-            for cell in cells {
-                if let open = current, let last = open.last, cell.first - last <= options.burstGap {
-                    current!.count += Int(cell.count)
-                    current!.last = max(last, cell.last)
-                    continue
-                }
-                close()
-                current = Burst(ruleID: rule.id, category: rule.category, machine: machine, count: Int(cell.count),
-                                first: cell.first, last: cell.last, example: samples.first ?? Self.placeholder)
-            }
-            close()
-            let untimed = members.reduce(0) { $0 + $1.untimed }
-            if untimed > 0, from == .min, let example = members.lazy.compactMap(\.untimedSample).first {
-                result.append(Burst(ruleID: rule.id, category: rule.category, machine: machine, count: untimed,
-                                    first: nil, last: nil, example: example))
-            }
-        }
-        return result.sorted { ($0.first ?? .max, $0.ruleID, $0.machine) < ($1.first ?? .max, $1.ruleID, $1.machine) }
+        BurstIndex(series, ledger: ledger).bursts(from: from, to: to, gap: options.burstGap)
     }
-
-    private static let placeholder = Event(ruleID: "", category: .certificate, severity: .medium, machine: "",
-                                           product: .unknown, component: .unknown, path: "", line: 0, byteOffset: 0,
-                                           level: .unknown, message: "", fields: [])
 
     func clock(_ time: Int64?) -> String {
         guard let time else { return "an unknown time" }

@@ -42,7 +42,8 @@ struct CallsFacts {
     var callCells: [SiteTimeline.FailureCell]
     var lastOfPeer: Int64
     var usualSilence: Int64
-    var restartBacks: [Int64]
+    /// The machines whose restarts end a run of these calls' failures (see `runEnd`).
+    var restartingSides: [String]
     var tokens: [Int32]
     var failureMinutes: Int
     var tokenPreceded: Double
@@ -172,19 +173,24 @@ extension Correlator {
         let callCells = shared?.callCells ?? allOfPeer.flatMap(\.cells).sorted { $0.minute < $1.minute }
         facts.restart = restartFact(incident, timeline: timeline, peerMachines: peerMachines, callCells: callCells)
         // Failures that name no host may be calling any machine of the site: a restart of any of them counts.
-        let sides = incident.peer == nil ? timeline.restarts.keys.sorted()
+        let sides = incident.peer == nil ? timeline.restartingMachines
             : [incident.machine] + peerMachines
         // A restart already under way when the failures began is part of what started them, not a later
         // restart that failed to clear them; so is the other machine of a pair restarted back to back with the
         // one that started them (patching).
         let together = Int64(max(0, table["restart.together-minutes"]) * 60_000)
         let starting = facts.restart?.restart.first
-        for restart in sides.flatMap({ timeline.restarts[$0] ?? [] })
-        where restart.first > incident.start + 60_000 && restart.back > incident.start + 60_000 && restart.back < incident.end
-            && !(starting.map { abs(restart.first - $0) <= together } ?? false)
-            && incident.end - restart.back > facts.failuresAfterLaterRestart {
-            facts.laterRestart = restart
-            facts.failuresAfterLaterRestart = incident.end - restart.back
+        // Per machine the first such restart is the earliest back (backs ascend); across machines the earliest.
+        for side in sides {
+            for restart in timeline.restarts(of: side, beganAfter: incident.start + 60_000) {
+                guard restart.back < incident.end else { break }
+                if starting.map({ abs(restart.first - $0) <= together }) ?? false { continue }
+                if incident.end - restart.back > facts.failuresAfterLaterRestart {
+                    facts.laterRestart = restart
+                    facts.failuresAfterLaterRestart = incident.end - restart.back
+                }
+                break
+            }
         }
 
         // The failure minutes of the same calls in every episode (the group): what the tokens and the
@@ -196,8 +202,8 @@ extension Correlator {
             let silences = zip(callCells, callCells.dropFirst()).map { $1.first - $0.last }.sorted(by: >)
             facts.usualSilence = silences.count >= 2 ? max(0, silences[1]) : 0
         }
-        let backs = shared?.restartBacks ?? restartBacks(incident, timeline: timeline, peerMachines: peerMachines)
-        facts.runEnd = runEnd(incident, backs: backs, allOfPeer: allOfPeer)
+        let restartingSides = shared?.restartingSides ?? restartingSides(incident, timeline: timeline, peerMachines: peerMachines)
+        facts.runEnd = runEnd(incident, timeline: timeline, restartingSides: restartingSides, allOfPeer: allOfPeer)
 
         // Tokens: before the failures, against their rate anywhere in this machine's logs. Failures that do not
         // name the host they called may be calling any machine of the site (federation calls between Portal and
@@ -300,7 +306,7 @@ extension Correlator {
         }
         incident.facts = facts
         if sharedFacts == nil && timeline.spans[incident.machine] != nil {
-            sharedFacts = CallsFacts(callCells: callCells, lastOfPeer: lastOfPeer, usualSilence: facts.usualSilence, restartBacks: backs, tokens: tokens,
+            sharedFacts = CallsFacts(callCells: callCells, lastOfPeer: lastOfPeer, usualSilence: facts.usualSilence, restartingSides: restartingSides, tokens: tokens,
                                 failureMinutes: facts.failureMinutes, tokenPreceded: facts.tokenPreceded,
                                 tokenBaseRate: facts.tokenBaseRate, tokenLift: facts.tokenLift,
                                 recurrencePeriod: facts.recurrencePeriod, recurrenceMatching: facts.recurrenceMatching,
@@ -311,7 +317,8 @@ extension Correlator {
     /// The end of the run of failures of the same calls that begins with this incident: later episodes count
     /// unless a restart of this machine, its peer or a portal came between (a new restart may start new failures).
     /// `allOfPeer` comes sorted by start (see `diagnose`).
-    private func runEnd(_ incident: Incident, backs: [Int64], allOfPeer: [Incident]) -> Int64 {
+    private func runEnd(_ incident: Incident, timeline: SiteTimeline, restartingSides: [String],
+                        allOfPeer: [Incident]) -> Int64 {
         var end = incident.end
         let incidentEnd = end
         // The first later episode, by bisection: the episodes before it cannot extend the run.
@@ -321,41 +328,43 @@ extension Correlator {
             if allOfPeer[middle].start <= incidentEnd { low = middle + 1 } else { high = middle }
         }
         for later in allOfPeer[low...] {
-            let between = lowerBound(backs, end + 1)
-            if between < backs.count && backs[between] <= later.start { break }
+            // A restart back in (end, later.start] on any side: each side's latest by then, by bisection.
+            let restartedBetween = restartingSides.contains { side in
+                timeline.latestRestart(of: side, backBy: later.start).map { $0.back > end } ?? false
+            }
+            if restartedBetween { break }
             end = max(end, later.end)
         }
         return end
     }
 
-    /// When this machine, its peer or a portal (any machine, for failures naming no host) was back from a
-    /// restart, in order.
-    private func restartBacks(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String]) -> [Int64] {
+    /// This machine, its peer and the portals (any machine, for failures naming no host): whose restarts
+    /// count between episodes.
+    private func restartingSides(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String]) -> [String] {
         var machines = [incident.machine] + peerMachines + timeline.portals
-        if incident.peer == nil { machines += Array(timeline.restarts.keys) }
-        return Set(machines).flatMap { timeline.restarts[$0] ?? [] }.map(\.back).sorted()
+        if incident.peer == nil { machines += timeline.restartingMachines }
+        return Array(Set(machines)).sorted()
     }
 
     private func restartFact(_ incident: Incident, timeline: SiteTimeline, peerMachines: [String],
                              callCells: [SiteTimeline.FailureCell]) -> Facts.RestartFact? {
-        var candidates: [(SiteTimeline.Restart, String)] = (timeline.restarts[incident.machine] ?? []).map { ($0, "self") }
-        for peerMachine in peerMachines where peerMachine != incident.machine {
-            candidates += (timeline.restarts[peerMachine] ?? []).map { ($0, "peer") }
-        }
-        for portal in timeline.portals where portal != incident.machine && !peerMachines.contains(portal) {
-            candidates += (timeline.restarts[portal] ?? []).map { ($0, "portal") }
-        }
+        var machines: [(String, String)] = [(incident.machine, "self")]
+        machines += peerMachines.filter { $0 != incident.machine }.map { ($0, "peer") }
+        machines += timeline.portals.filter { $0 != incident.machine && !peerMachines.contains($0) }.map { ($0, "portal") }
         // Failures that do not name the host they called could be calling any machine of the site.
         if incident.peer == nil {
-            for machine in timeline.restarts.keys.sorted() where machine != incident.machine && !timeline.portals.contains(machine) {
-                candidates += timeline.restarts[machine]!.map { ($0, "site") }
-            }
+            let portals = timeline.portals
+            machines += timeline.restartingMachines.filter { $0 != incident.machine && !portals.contains($0) }.map { ($0, "site") }
         }
         // The latest restart the machine was back from before the first failure (a minute of slack for
-        // clocks and for failures logged while the last services start).
-        guard let (restart, role) = candidates.filter({ $0.0.back <= incident.start + 60_000
-                                                        && incident.start - $0.0.back <= options.lookback })
-            .max(by: { $0.0.back < $1.0.back }) else { return nil }
+        // clocks and for failures logged while the last services start); on a tie the nearer machine's.
+        var found: (SiteTimeline.Restart, String)?
+        for (machine, role) in machines {
+            guard let candidate = timeline.latestRestart(of: machine, backBy: incident.start + 60_000),
+                  incident.start - candidate.back <= options.lookback else { continue }
+            if found.map({ $0.0.back < candidate.back }) ?? true { found = (candidate, role) }
+        }
+        guard let (restart, role) = found else { return nil }
         let lag = max(0, incident.start - restart.back)
         // Failures before the restart, also those of an episode that went on through it.
         let before = callCells.filter { $0.last < restart.first }

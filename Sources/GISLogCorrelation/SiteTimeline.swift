@@ -41,6 +41,7 @@ struct SiteTimeline {
     private(set) var selfSignedCells: [String: [EvidenceLedger.Cell]] = [:]
     private(set) var selfSignedExamples: [String: [Event]] = [:]
     private(set) var restarts: [String: [Restart]] = [:]
+    private var restartMachineNames: [String] = []
     /// First and last log time per machine, as far as the logs (and earlier runs) show.
     let spans: [String: MachineSpan]
     /// Products by machine.
@@ -96,6 +97,7 @@ struct SiteTimeline {
         for (machine, cells) in restartCells {
             restarts[machine] = Self.restarts(of: machine, cells.sorted { $0.cell.first < $1.cell.first })
         }
+        restartMachineNames = restarts.keys.sorted()
         for name in Set(spans.keys).union(products.keys).union(ledger.machines).sorted() {
             machinesByName[name.uppercased()] = name
             let short = Self.firstLabel(name.uppercased())
@@ -164,6 +166,32 @@ struct SiteTimeline {
             return peer.host.lowercased().hasSuffix(machine[dot...].lowercased())
         }.map(\.key).sorted()
     }
+
+    /// The latest restart of `machine` it was back from by `time`. A machine's restarts are apart by more
+    /// than their own length, so both their starts and their backs ascend: a bisection finds it.
+    func latestRestart(of machine: String, backBy time: Int64) -> Restart? {
+        guard let list = restarts[machine], !list.isEmpty else { return nil }
+        var low = 0, high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].back <= time { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 ? list[low - 1] : nil
+    }
+
+    /// The restarts of `machine` that began after `time`, in order (a slice, not a copy).
+    func restarts(of machine: String, beganAfter time: Int64) -> ArraySlice<Restart> {
+        guard let list = restarts[machine] else { return [] }
+        var low = 0, high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].first <= time { low = middle + 1 } else { high = middle }
+        }
+        return list[low...]
+    }
+
+    /// Machines with restarts, by name (what failures naming no host may be calling).
+    var restartingMachines: [String] { restartMachineNames }
 
     /// Token error minutes of several machines, merged.
     func tokenMinutes(of machines: [String]) -> [Int32] {

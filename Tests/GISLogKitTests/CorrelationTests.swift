@@ -104,6 +104,89 @@ struct CorrelationTests {
         #expect(diagnosis.findings.contains { $0.category == .restart && $0.title == "GIS01.EXAMPLE.ORG restarted" })
     }
 
+    /// A machine in a crash loop for three days: the report lists its latest restarts and sums the rest in
+    /// one finding, with exact counts and each listed restart quoting a record of its own.
+    @Test func aCrashLoopListsTheLatestRestartsAndSumsTheRest() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server, from: Site.at(0, 0), to: Site.at(72, 0))
+        site.machine("PORTAL01.EXAMPLE.ORG", .portal, from: Site.at(0, 0), to: Site.at(72, 0))
+        let restarts = (0..<144).map { Site.at($0 / 2, ($0 % 2) * 30 + 5) }
+        for time in restarts { site.restart("GIS01.EXAMPLE.ORG", at: time) }
+        site.failure(on: "GIS01.EXAMPLE.ORG", at: Site.at(70, 0))
+        let findings = try site.diagnose().findings.filter { $0.category == .restart }
+        let listed = Correlator.listedRestarts
+        #expect(findings.count == listed + 1)
+        let summed = try #require(findings.first)
+        #expect(summed.title == "\(144 - listed) earlier restarts of GIS01.EXAMPLE.ORG")
+        #expect(summed.events == 2 * (144 - listed))
+        #expect(summed.firstSeen == restarts[0] - 60_000)
+        #expect(summed.lastSeen == restarts[143 - listed])
+        #expect(summed.evidence.map(\.first) == [restarts[0] - 60_000, restarts[0], restarts[143 - listed] - 60_000, restarts[143 - listed]])
+        let single = findings.dropFirst()
+        #expect(single.map(\.title) == Array(repeating: "GIS01.EXAMPLE.ORG restarted", count: listed))
+        #expect(single.map(\.lastSeen) == restarts.suffix(listed).map { Optional($0) })
+        for finding in single {
+            let example = try #require(finding.evidence.last?.example.time)
+            #expect(example >= finding.firstSeen! && example <= finding.lastSeen!)
+        }
+    }
+
+    /// Bursts read from the sorted index agree with the plain definition (every cell touching the window,
+    /// runs split at gaps longer than the burst gap, the first sample within the run else the nearest).
+    @Test func burstsFromTheIndexMatchTheDefinition() throws {
+        var random = SplitMix64(seed: 7)
+        let ruleSet = try RulePack.load(RulePack.builtinSources, checkSamples: .none)
+        for round in 0..<20 {
+            let ledger = EvidenceLedger(ruleSet: ruleSet, sampleWidth: 60_000 * Int64(1 + round % 5), maxSamples: 16)
+            for index in 0..<Int(random.next() % 400) {
+                let time = Site.day + Int64(random.next() % (3 * 86_400_000))
+                let rule = ["wininet-invalid-ca", "invalid-token", "server-machine-initializing"][Int(random.next() % 3)]
+                let machine = ["GIS01", "GIS02"][Int(random.next() % 2)]
+                ledger.accept(event: Event(
+                    ruleID: rule, category: .certificate, severity: .high, time: time, machine: machine, product: .server,
+                    component: .server, path: "/logs/\(machine).log", line: index + 1, byteOffset: 0, level: .severe,
+                    code: nil, source: nil, process: nil, thread: nil, user: nil, requestID: nil, methodName: nil,
+                    message: rule, fields: index % 3 == 0 ? [EventField(name: "host", value: "peer\(index % 2)")] : []))
+            }
+            ledger.seal()
+            let gap = 60_000 * Int64(1 + random.next() % 20)
+            let index = BurstIndex(ledger.series, ledger: ledger)
+            for _ in 0..<10 {
+                let from = Site.day + Int64(random.next() % (3 * 86_400_000)) - 3_600_000
+                let to = from + Int64(random.next() % 86_400_000)
+                #expect(index.bursts(from: from, to: to, gap: gap) == Self.plainBursts(ledger, from: from, to: to, gap: gap))
+            }
+            #expect(index.bursts(from: .min, to: .max, gap: gap) == Self.plainBursts(ledger, from: .min, to: .max, gap: gap))
+        }
+    }
+
+    private static func plainBursts(_ ledger: EvidenceLedger, from: Int64, to: Int64, gap: Int64) -> [Burst] {
+        var result: [Burst] = []
+        let keys = Set(ledger.series.map { "\(ledger.rule(of: $0).id)\u{1F}\(ledger.machine(of: $0))" })
+        for key in keys.sorted() {
+            let members = ledger.series.filter { "\(ledger.rule(of: $0).id)\u{1F}\(ledger.machine(of: $0))" == key }
+            let rule = ledger.rule(of: members[0]), machine = ledger.machine(of: members[0])
+            let cells = members.flatMap(\.cells).filter { $0.last >= from && $0.first <= to }.sorted { $0.first < $1.first }
+            let samples = members.flatMap(\.samples).sorted { $0.time! < $1.time! }
+            var runs: [Burst] = []
+            for cell in cells {
+                if let last = runs.last?.last, cell.first - last <= gap {
+                    runs[runs.count - 1].count += Int(cell.count)
+                    runs[runs.count - 1].last = max(last, cell.last)
+                } else {
+                    runs.append(Burst(ruleID: rule.id, category: rule.category, machine: machine, count: Int(cell.count),
+                                      first: cell.first, last: cell.last, example: samples[0]))
+                }
+            }
+            for var run in runs {
+                run.example = samples.first { $0.time! >= run.first! && $0.time! <= run.last! }
+                    ?? samples.min { abs($0.time! - run.first!) < abs($1.time! - run.first!) }!
+                result.append(run)
+            }
+        }
+        return result.sorted { ($0.first ?? .max, $0.ruleID, $0.machine) < ($1.first ?? .max, $1.ruleID, $1.machine) }
+    }
+
     @Test func failuresLongBeforeARestartAreNotCausedByIt() throws {
         var site = Site()
         site.machine("GIS01.EXAMPLE.ORG", .server)
