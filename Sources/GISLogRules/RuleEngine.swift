@@ -77,24 +77,41 @@ public final class RuleEngine {
         let (ungated, gated) = ruleSet.candidates(level: record.level, code: record.code)
         // With many candidates, one pass finds all their literals; with a few, one search each is cheaper.
         let filterFirst = ungated.count + gated.count >= Self.filterThreshold
-        var found: UInt64?
+        var found: LiteralFilter.Bits?
+        // Whether the text has a byte above 0x7F (asked at most once): a caseless pattern may match a non-ASCII
+        // letter there (`ſ` for `s`, the Kelvin sign for `k`), so a caseless text's absence proves nothing.
+        var nonASCII: Bool?
         // The cheap gates first, on plain values; the compiled rule only for records that pass them.
         @inline(__always) func consider(_ index: Int) {
             let gate = gates[index]
             guard gate.levelMask & levelBit != 0, gate.productMask & productBit != 0 else { return }
+            // Whether the filter has already shown the pattern's prefilter would pass.
+            var prefiltered = false
             if let literal = gate.literal {
-                if filterFirst && gate.literalBit != 0 {
+                if filterFirst && gate.literalBit != .zero {
                     if found == nil { found = ruleSet.literalFilter.scan(text) }
-                    guard found! & gate.literalBit != 0 else { return }
+                    guard found! & gate.literalBit != .zero else { return }
                 } else {
                     guard let base = text.baseAddress,
                           gislog_memmem(base, text.count, literal.baseAddress!, literal.count) != nil else { return }
                 }
+            } else if filterFirst && gate.prefilterBits != .zero {
+                if found == nil { found = ruleSet.literalFilter.scan(text) }
+                if found! & gate.prefilterBits == .zero {
+                    guard gate.prefilterCaseless else { return }
+                    if nonASCII == nil {
+                        nonASCII = text.baseAddress.map {
+                            gislog_first_non_ascii($0.assumingMemoryBound(to: UInt8.self), text.count) < text.count
+                        } ?? false
+                    }
+                    guard nonASCII! else { return }
+                }
+                prefiltered = true
             }
             guard disabled.isEmpty || !disabled.contains(index) else { return }
             let compiled = ruleSet.rules[index]
             if gate.hasSources { guard compiled.admitsSource(record) else { return } }
-            run(compiled, index: index, on: &record, text: text, file: file)
+            run(compiled, index: index, on: &record, text: text, file: file, prefiltered: prefiltered)
         }
         for index in ungated { consider(Int(index)) }
         for index in gated { consider(Int(index)) }
@@ -104,9 +121,9 @@ public final class RuleEngine {
     static let filterThreshold = 4
 
     private func run(_ compiled: CompiledRule, index: Int, on record: inout RecordView, text: UnsafeRawBufferPointer,
-                     file: InputFile) {
+                     file: InputFile, prefiltered: Bool) {
         let outcome: PCRE2MatchResult
-        switch matcher.match(compiled.pattern, text, into: groupRanges) {
+        switch matcher.match(compiled.pattern, text, into: groupRanges, prefiltered: prefiltered) {
         case .match(let count):
             // The exception's match reads no groups, so it leaves these ranges alone.
             if compiled.exception != nil && compiled.vetoes(text, matcher) { return }

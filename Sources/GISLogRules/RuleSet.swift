@@ -96,8 +96,13 @@ struct RuleGate {
     var hasSources: Bool
     /// The required literal (in `RuleSet`'s literal storage), or nil.
     var literal: UnsafeRawBufferPointer?
-    /// The literal's bit in `RuleSet.literalFilter`'s answer, or 0 when the filter does not know it.
-    var literalBit: UInt64 = 0
+    /// The literal's bit in `RuleSet.literalFilter`'s answer, or none when the filter does not know it.
+    var literalBit: LiteralFilter.Bits = .zero
+    /// For a rule without a literal: the bits of its pattern prefilter's texts when the filter knows them
+    /// all (then one of them must occur for the pattern to match), else none.
+    var prefilterBits: LiteralFilter.Bits = .zero
+    /// Whether one of those texts is caseless (a non-ASCII text may then match without containing it).
+    var prefilterCaseless = false
 }
 
 /// A loaded, validated, compiled set of rules, indexed so that a record meets only the rules whose level
@@ -155,33 +160,49 @@ public final class RuleSet: @unchecked Sendable {
         ungated = Array(ranges[..<ungatedLists.count])
         gateRules = Array(ranges[ungatedLists.count...])
 
-        literals = .allocate(byteCount: max(1, rules.reduce(0) { $0 + ($1.literal?.count ?? 0) }), alignment: 1)
+        let prefilterBytes = rules.reduce(0) { $0 + ($1.pattern.prefilter?.alternatives.reduce(0) { $0 + $1.bytes.count } ?? 0) }
+        // Each literal once for its gate and at most once for the filter; each prefilter text at most once.
+        let literalBytes = rules.reduce(0) { $0 + ($1.literal?.count ?? 0) }
+        literals = .allocate(byteCount: max(1, 2 * literalBytes + prefilterBytes), alignment: 1)
         gates = .allocate(capacity: max(1, rules.count))
         var offset = 0
-        var filtered: [[UInt8]: Int] = [:]
-        var filterLiterals: [UnsafeRawBufferPointer] = []
+        var filtered: [[UInt8]: Int] = [:], filteredCaseless: [[UInt8]: Int] = [:]
+        var filterTexts: [LiteralFilter.Text] = []
+        let storage = literals
+        /// The text in the set's storage.
+        func store(_ bytes: [UInt8]) -> UnsafeRawBufferPointer {
+            let slot = UnsafeMutableRawBufferPointer(rebasing: storage[offset..<(offset + bytes.count)])
+            slot.copyBytes(from: bytes)
+            offset += bytes.count
+            return UnsafeRawBufferPointer(slot)
+        }
+        /// The filter's bit for a text, or none when it is too short or the filter is full.
+        func filterBit(_ bytes: [UInt8], caseless: Bool) -> LiteralFilter.Bits {
+            guard bytes.count >= 2 else { return .zero }
+            if let number = caseless ? filteredCaseless[bytes] : filtered[bytes] { return LiteralFilter.bit(number) }
+            guard filterTexts.count < LiteralFilter.capacity else { return .zero }
+            let number = filterTexts.count
+            if caseless { filteredCaseless[bytes] = number } else { filtered[bytes] = number }
+            filterTexts.append(LiteralFilter.Text(bytes: store(bytes), caseless: caseless))
+            return LiteralFilter.bit(number)
+        }
         for (index, compiled) in rules.enumerated() {
-            var literal: UnsafeRawBufferPointer?
-            var bit: UInt64 = 0
+            var gate = RuleGate(levelMask: compiled.levelMask, productMask: compiled.productMask,
+                                hasSources: !compiled.sourcesLowercased.isEmpty, literal: nil)
             if let bytes = compiled.literal {
-                let slot = UnsafeMutableRawBufferPointer(rebasing: literals[offset..<(offset + bytes.count)])
-                slot.copyBytes(from: bytes)
-                literal = UnsafeRawBufferPointer(slot)
-                offset += bytes.count
-                if bytes.count >= 2 {
-                    if let number = filtered[bytes] {
-                        bit = 1 << UInt64(number)
-                    } else if filterLiterals.count < LiteralFilter.capacity {
-                        filtered[bytes] = filterLiterals.count
-                        bit = 1 << UInt64(filterLiterals.count)
-                        filterLiterals.append(literal!)
-                    }
+                gate.literal = store(bytes)
+                gate.literalBit = filterBit(bytes, caseless: false)
+            } else if let prefilter = compiled.pattern.prefilter, !prefilter.alternatives.isEmpty {
+                let bits = prefilter.alternatives.map { filterBit($0.bytes, caseless: $0.caseless) }
+                // Only when the filter knows every text: a missing one could be the one that occurs.
+                if bits.allSatisfy({ $0 != .zero }) {
+                    gate.prefilterBits = bits.reduce(.zero, |)
+                    gate.prefilterCaseless = prefilter.alternatives.contains(where: \.caseless)
                 }
             }
-            gates[index] = RuleGate(levelMask: compiled.levelMask, productMask: compiled.productMask,
-                                    hasSources: !compiled.sourcesLowercased.isEmpty, literal: literal, literalBit: bit)
+            gates[index] = gate
         }
-        literalFilter = LiteralFilter(literals: filterLiterals)
+        literalFilter = LiteralFilter(texts: filterTexts)
         maxCaptures = rules.map(\.pattern.captureCount).max() ?? 0
     }
 

@@ -218,28 +218,74 @@ struct RuleEngineTests {
         return LogScanner(options: options).run(ruleSet: set, collectEvents: true)
     }
 
-    /// The one-pass literal filter must answer exactly what a search per literal answers: literals that
-    /// share a first pair, overlap, sit at the very start or end, or run past the end of the text.
+    /// The one-pass literal filter must answer exactly what a search per text answers: texts that share a
+    /// first pair, overlap, sit at the very start or end, or run past the end of the text; caseless texts
+    /// (stored in lower case) in any case; two and three byte texts beside longer ones.
     @Test func literalFilterAgreesWithOneSearchPerLiteral() {
-        let words = ["PKIX", "PKIX path", "12045", "certificate", "cert", "ce", "Invalid token", "token", "en.", "xyz"]
-        let storage = words.map { Array($0.utf8) }
+        let words = ["PKIX", "PKIX path", "12045", "certificate", "cert", "ce", "Invalid token", "token", "en.", "xyz",
+                     "expired token", "signed certificate", "pk", "ssl"]
+        let caseless = [false, false, false, false, false, false, false, false, false, false, true, true, true, true]
+        let storage = words.enumerated().map { Array(caseless[$0.offset] ? $0.element.lowercased().utf8 : $0.element.utf8) }
         let seed = SplitMix64.testSeed()
         var generator = SplitMix64(seed: seed)
         storage.withUnsafeBufferPointersForTest { literals in
-            let filter = LiteralFilter(literals: literals)
-            let pieces = words + ["a", " ", "PKI", "1204", "certificat", "tok", "\n", "é"]
-            for _ in 0..<2000 {
+            let filter = LiteralFilter(texts: literals.enumerated().map { LiteralFilter.Text(bytes: $0.element, caseless: caseless[$0.offset]) })
+            let pieces = words + ["a", " ", "PKI", "1204", "certificat", "tok", "\n", "é", "Expired Token", "SIGNED CERTIFICATE",
+                                  "Pk", "pK", "[", "@", "SsL", "ss"]
+            for _ in 0..<3000 {
                 let text = Array((0..<Int.random(in: 0...12, using: &generator))
                     .map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
                 text.withUnsafeBytes { raw in
                     let found = filter.scan(raw)
                     for (bit, literal) in storage.enumerated() {
-                        let expected = text.firstRange(of: literal) != nil
-                        #expect((found & (1 << UInt64(bit)) != 0) == expected, "\(String(decoding: text, as: UTF8.self)) / \(words[bit]), seed \(seed)")
+                        let folded = caseless[bit] ? Array(String(decoding: text, as: UTF8.self).lowercased().utf8) : text
+                        let expected = folded.firstRange(of: literal) != nil
+                        #expect((found & LiteralFilter.bit(bit) != .zero) == expected,
+                                "\(String(decoding: text, as: UTF8.self)) / \(words[bit]), seed \(seed)")
                     }
                 }
             }
         }
+    }
+
+    /// Rules whose pattern has a prefilter and no literal are gated by the one-pass filter too; the events
+    /// must be those the rules find with their own prefilter and without any (caseless texts in other cases,
+    /// a non-ASCII letter standing for an ASCII one, texts found only together with other rules' literals).
+    @Test func prefilterTextsInTheFilterFindTheSameEvents() throws {
+        let set = try RulePack.load(RulePack.builtinSources, checkSamples: .none)
+        let gated = (0..<set.rules.count).filter { set.gates[$0].prefilterBits != .zero }
+        #expect(gated.count >= 5, "the built-in prefilter rules are gated by the filter")
+        let messages = [
+            "Invalid SSL Certificate found for https://gis.example.com:6443. PKIX path building failed",
+            "INVALID SSL CERTIFICATE FOUND",
+            "The token has EXPIRED. Invalid token.",
+            "Token expired (HTTP status code 498). WinINet error",
+            "Self-Signed Certificate in chain; SSL certificate problem: self signed certificate in certificate chain",
+            "curl: (60) SSL certificate problem: unable to get local issuer certificate",
+            "No subject alternative DNS name matching gis.example.com found. PKIX path building failed",
+            "The ſelf-ſigned certificate is not trusted. Invalid token.",
+            "Nothing here but WinINet and Invalid words.",
+        ]
+        let lines = messages.enumerated().map { index, message in
+            #"<Msg time="2026-11-14T13:04:\#(10 + index),18" type="SEVERE" code="9003" source="Rest" machine="GIS01">\#(message)</Msg>"#
+        }
+        let found = try scan(lines.joined(separator: "\n") + "\n").events.map { "\($0.line) \($0.ruleID)" }
+        // The same records, one rule at a time with only the pattern's own prefilter (no filter pass).
+        var expected: [String] = []
+        let matcher = PCRE2Matcher(maxCaptures: set.maxCaptures)
+        for (index, message) in messages.enumerated() {
+            for compiled in set.rules where compiled.levelMask & (1 << Level.severe.rawValue) != 0 && compiled.rule.codes.isEmpty {
+                let hit = Array(message.utf8).withUnsafeBytes { raw in
+                    guard compiled.literalPresent(in: raw) else { return false }
+                    if case .match = matcher.match(compiled.pattern, raw) { return !(compiled.exception.map { _ in compiled.vetoes(raw, matcher) } ?? false) }
+                    return false
+                }
+                if hit { expected.append("\(index + 1) \(compiled.rule.id)") }
+            }
+        }
+        #expect(Set(found) == Set(expected))
+        #expect(found.contains("1 invalid-ssl-certificate-found") && found.contains("2 invalid-ssl-certificate-found"))
+        #expect(found.contains("8 self-signed-certificate"), "a non-ASCII letter can stand for an ASCII one in a caseless match")
     }
 
     @Test func manyCandidateRulesFindTheSameEventsWithTheFilter() throws {

@@ -163,9 +163,10 @@ public final class PCRE2Matcher {
     /// `match` from the start of `subject` without making an array: the group ranges go into `ranges`, which
     /// has room for every group of the patterns this matcher runs (`maxCaptures + 1`). For the per-record
     /// rule engine, where an array per match would be the only allocation.
+    /// `prefiltered`: the caller has already found one of the prefilter's texts (or a reason it proves nothing).
     package func match(_ pattern: PCRE2Pattern, _ subject: UnsafeRawBufferPointer,
-                       into ranges: UnsafeMutableBufferPointer<Range<Int>?>) -> PlacedMatch {
-        if pattern.prefilterRejects(subject) { return .other(.noMatch) }
+                       into ranges: UnsafeMutableBufferPointer<Range<Int>?>, prefiltered: Bool = false) -> PlacedMatch {
+        if !prefiltered, pattern.prefilterRejects(subject) { return .other(.noMatch) }
         let status = run(pattern, subject)
         guard status >= 0 else { return .other(classify(status)) }
         let vector = pcre2_get_ovector_pointer_8(matchData)!
