@@ -234,3 +234,61 @@ int gislog_contains_text(const uint8_t *haystack, size_t length, const uint8_t *
     }
     return 0;
 }
+
+// What a text holds that changes how it is written as JSON, as bits: 1 `&`, 2 a byte above 0x7F, 4 `:` or
+// `=` (a secret could follow), 8 a byte JSON escapes (below 0x20, `"`, `\`, 0x7F). 32 or 16 bytes a step.
+#define JSON_AMP 1
+#define JSON_HIGH 2
+#define JSON_SEP 4
+#define JSON_ESC 8
+
+static int json_classify_tail(const uint8_t *bytes, size_t length, size_t i) {
+    int found = 0;
+    for (; i < length; i++) {
+        uint8_t b = bytes[i];
+        if (b == '&') found |= JSON_AMP;
+        if (b >= 0x80) found |= JSON_HIGH;
+        if (b == ':' || b == '=') found |= JSON_SEP;
+        if (b < 0x20 || b == '"' || b == '\\' || b == 0x7F) found |= JSON_ESC;
+    }
+    return found;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static int json_classify_avx2(const uint8_t *bytes, size_t length) {
+    __m256i amp = _mm256_setzero_si256(), high = amp, sep = amp, esc = amp;
+    const __m256i wantAmp = _mm256_set1_epi8('&'), colon = _mm256_set1_epi8(':'), equals = _mm256_set1_epi8('=');
+    const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), del = _mm256_set1_epi8(0x7F);
+    const __m256i control = _mm256_set1_epi8(0x1F);
+    size_t i = 0;
+    for (; i + 32 <= length; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(bytes + i));
+        amp = _mm256_or_si256(amp, _mm256_cmpeq_epi8(v, wantAmp));
+        high = _mm256_or_si256(high, v);
+        sep = _mm256_or_si256(sep, _mm256_or_si256(_mm256_cmpeq_epi8(v, colon), _mm256_cmpeq_epi8(v, equals)));
+        // v <= 0x1F, unsigned: the smaller of v and 0x1F is v.
+        __m256i low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, control), v);
+        esc = _mm256_or_si256(esc, _mm256_or_si256(_mm256_or_si256(low, _mm256_cmpeq_epi8(v, quote)),
+                                                   _mm256_or_si256(_mm256_cmpeq_epi8(v, backslash), _mm256_cmpeq_epi8(v, del))));
+    }
+    int found = (_mm256_movemask_epi8(amp) ? JSON_AMP : 0) | (_mm256_movemask_epi8(high) ? JSON_HIGH : 0)
+        | (_mm256_movemask_epi8(sep) ? JSON_SEP : 0) | (_mm256_movemask_epi8(esc) ? JSON_ESC : 0);
+    return found | json_classify_tail(bytes, length, i);
+}
+#endif
+
+int gislog_json_classify(const uint8_t *bytes, size_t length) {
+#if defined(__x86_64__)
+    if (length >= 32 && __builtin_cpu_supports("avx2")) return json_classify_avx2(bytes, length);
+#endif
+    return json_classify_tail(bytes, length, 0);
+}
+
+int gislog_has_avx2(void) {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}

@@ -425,11 +425,23 @@ public final class NDJSONEventEncoder {
     }
 
     static let ampersand = 1, nonASCII = 2, separator = 4, needsEscape = 8
+    private static let hasAVX2 = gislog_has_avx2() != 0
 
     /// Which of `&`, bytes above 0x7F, `:` or `=` (where a secret could follow), and bytes JSON escapes
     /// (below 0x20, `"`, `\`, 0x7F) the text holds, as bits; eight bytes at a time.
     @inline(__always)
     static func classify(_ text: UnsafeRawBufferPointer) -> Int {
+        guard let base = text.baseAddress else { return 0 }
+        // A message or URL: 32 bytes a step in C where the CPU has AVX2; else, and for a short value (a code,
+        // a port), eight bytes a step here.
+        if text.count >= 32 && hasAVX2 {
+            return Int(gislog_json_classify(base.assumingMemoryBound(to: UInt8.self), text.count))
+        }
+        return classifyWords(text)
+    }
+
+    /// `classify` eight bytes at a time (the reference the vectorised one is tested against).
+    static func classifyWords(_ text: UnsafeRawBufferPointer) -> Int {
         guard let base = text.baseAddress else { return 0 }
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func has(_ word: UInt64, _ byte: UInt64) -> UInt64 {

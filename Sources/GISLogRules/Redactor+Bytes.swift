@@ -10,18 +10,21 @@ extension Redactor {
     package static func mayHoldSecret(_ text: UnsafeRawBufferPointer) -> Bool {
         guard let base = text.baseAddress else { return false }
         let count = text.count
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        // The high bit of each byte of `value` that is zero, exactly (no borrow from one byte to the next).
+        @inline(__always) func zeroBytes(_ value: UInt64) -> UInt64 { ~(((value & lows) &+ lows) | value | lows) }
         var index = 0
-        while index < count {
-            // Eight bytes at a time while none is a `:` or `=`.
-            if index + 8 <= count {
-                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if !hasZero(word ^ (ones &* 0x3A)) && !hasZero(word ^ (ones &* 0x3D)) {
-                    index += 8
-                    continue
-                }
+        // Eight bytes at a time; each `:` or `=` among them is looked at by its place in the word.
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            var separators = zeroBytes(word ^ (ones &* 0x3A)) | zeroBytes(word ^ (ones &* 0x3D))
+            while separators != 0 {
+                if keyWordEnds(base, before: index + separators.trailingZeroBitCount / 8) { return true }
+                separators &= separators &- 1
             }
+            index += 8
+        }
+        while index < count {
             let byte = base.load(fromByteOffset: index, as: UInt8.self)
             if byte == UInt8(ascii: ":") || byte == UInt8(ascii: "=") {
                 if keyWordEnds(base, before: index) { return true }

@@ -103,11 +103,21 @@ public final class JSONBytes {
         let length = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
             var magnitude = value.magnitude
             var index = scratch.count
-            repeat {
+            // Two digits a division (offsets and line numbers have six or more).
+            let pairs = Self.digitPairs.utf8Start
+            while magnitude >= 10 {
+                let pair = Int(magnitude % 100) &* 2
+                magnitude /= 100
+                index -= 2
+                scratch[index] = pairs[pair]
+                scratch[index + 1] = pairs[pair + 1]
+            }
+            // An odd count of digits leaves one; a value of two digits (or none left after pairs) needs none,
+            // but zero itself is written as one digit.
+            if magnitude > 0 || index == scratch.count {
                 index -= 1
-                scratch[index] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-            } while magnitude > 0
+                scratch[index] = UInt8(truncatingIfNeeded: magnitude) + 0x30
+            }
             if value < 0 {
                 index -= 1
                 scratch[index] = UInt8(ascii: "-")
@@ -125,6 +135,12 @@ public final class JSONBytes {
             count += length
         }
     }
+
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     /// `text` as a JSON string literal, escaped as `JSONWriter.appendString` escapes it.
     public func appendString(_ text: String) {

@@ -54,7 +54,8 @@ struct NDJSONBytesTests {
 
     @Test func numbersArePaddedAsStringsAre() {
         let out = JSONBytes(capacity: 16)
-        for value in [0, 1, 9, 10, 99, 100, 999, 1000, 12345, -1, -5, -99, -1000, Int.max, Int.min] {
+        for value in [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, 12345, 123456, 1_000_000, -1, -5, -10, -99, -100, -1000,
+                      -12345, Int.max, Int.min] {
             for width in [0, 1, 2, 3, 4, 25] {
                 let digits = String(value)
                 let expected = String(repeating: "0", count: max(0, width - digits.count)) + digits
@@ -83,8 +84,8 @@ struct NDJSONBytesTests {
         }
     }
 
-    /// The feeds' time cache reuses a second's text: runs of one second, seconds and zones that change, times
-    /// before 1970 and odd offsets must all read as the formatter writes them.
+    /// The feeds' time cache reuses a minute's text: runs of one second, seconds, minutes and zones that
+    /// change, times before 1970 and odd offsets must all read as the formatter writes them.
     @Test func cachedTimesAreFormattedAsTheFormatterDoes() {
         let seed = SplitMix64.testSeed()
         var generator = SplitMix64(seed: seed)
@@ -96,6 +97,8 @@ struct NDJSONBytesTests {
             switch Int.random(in: 0..<100, using: &generator) {
             case 0: instant = Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &generator)
             case 1: instant -= Int64.random(in: 0...5_000, using: &generator)
+            // A storm's pace: a record every second or few, so the seconds change within a cached minute.
+            case 2..<40: instant += Int64.random(in: 500...4_000, using: &generator)
             default: instant += Int64.random(in: 0...400, using: &generator)
             }
             let offset = [0, 0, 0, 3600, -7 * 3600, 5 * 3600 + 45 * 60, -(4 * 3600 + 56 * 60 + 2)][step / 97 % 7]

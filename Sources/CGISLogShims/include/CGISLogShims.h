@@ -26,4 +26,12 @@ int gislog_contains_text(const uint8_t *_Nonnull haystack, size_t length, const 
 // short); the caller hands the rest to zlib's crc32. More than twice zlib's speed.
 size_t gislog_crc32_fold(uint32_t *_Nonnull crc, const uint8_t *_Nonnull bytes, size_t length);
 
+// What a text holds that changes how it is written as JSON, as bits: 1 `&`, 2 a byte above 0x7F, 4 `:` or
+// `=`, 8 a byte JSON escapes (below 0x20, `"`, `\`, 0x7F). 32 bytes a step where the CPU has AVX2 (else one
+// byte a step: callers use it only when `gislog_has_avx2`). The NDJSON feed asks it of every value.
+int gislog_json_classify(const uint8_t *_Nonnull bytes, size_t length);
+
+// Whether the CPU has AVX2.
+int gislog_has_avx2(void);
+
 #endif
