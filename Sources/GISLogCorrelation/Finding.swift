@@ -13,6 +13,14 @@ public struct Burst: Sendable, Hashable {
     /// The first event of the burst, as the example shown.
     public var example: Event
 
+    /// Whether the example is a record of the burst itself. Each series keeps a bounded sample of its
+    /// records (`EvidenceLedger`): a short burst in a month of busy logs (one restart of thousands) may
+    /// have none kept, and the kept record nearest its start stands for it; reports say so.
+    public var exampleIsOwn: Bool {
+        guard let first, let last, let time = example.time else { return true }
+        return time >= first && time <= last
+    }
+
     /// Events per minute over the burst (nil for a single event or no times).
     public var ratePerMinute: Double? {
         guard count > 1, let first, let last, last > first else { return nil }

@@ -124,7 +124,7 @@ public struct HTMLReport {
         html += "<p>\(Self.escape(cause.summary))</p>\n<p><b>Why</b></p><ul>\n"
         html += cause.reasons.map { "<li>\(Self.escape($0))</li>\n" }.joined() + "</ul>\n<p><b>Evidence</b></p><ul class=\"evidence\">\n"
         for burst in cause.evidence {
-            var line = "\(burst.ruleID) \(Report.location(burst.example)) \(time(burst.first))"
+            var line = "\(burst.ruleID) \(Report.location(of: burst, time: time)) \(time(burst.first))"
             if burst.count > 1 { line += " ×\(burst.count) until \(time(burst.last))" }
             html += "<li>\(Self.escape(line)): \(Self.escape(Format.clip(burst.example.message, 300)))</li>\n"
         }

@@ -123,6 +123,8 @@ public struct JSONReport {
             json.field("machine", burst.machine)
             json.field("path", burst.example.path)
             json.field("line", burst.example.line)
+            // The example's own time: outside first … last when the nearest kept record stands for the burst.
+            json.field("example_time", time(burst.example.time))
             json.field("count", burst.count)
             json.field("first", time(burst.first))
             json.field("last", time(burst.last))

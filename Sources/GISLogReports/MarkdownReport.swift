@@ -131,7 +131,8 @@ public struct MarkdownReport {
     }
 
     private func line(_ burst: Burst, _ text: MarkdownText) -> String {
-        var line = "`\(burst.ruleID)` " + MarkdownText.code(Report.location(burst.example)) + " — \(time(burst.first))"
+        var line = "`\(burst.ruleID)` " + MarkdownText.code(Report.location(burst.example))
+            + (burst.exampleIsOwn ? "" : " (the nearest record kept, at \(time(burst.example.time)))") + " — \(time(burst.first))"
         if burst.count > 1 { line += ", ×\(burst.count) until \(time(burst.last))" }
         return line + ": " + text.inline(Format.clip(burst.example.message, 200))
     }

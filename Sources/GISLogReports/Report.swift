@@ -102,6 +102,13 @@ public struct Report: Sendable {
 
     /// Evidence as `path:line`.
     static func location(_ event: Event) -> String { "\(event.path):\(event.line)" }
+
+    /// Where a burst's example is, and — when it is not a record of the burst itself but the nearest one
+    /// kept — that it is not, with its time.
+    static func location(of burst: Burst, time: (Int64?) -> String) -> String {
+        let place = location(burst.example)
+        return burst.exampleIsOwn ? place : place + " (the nearest record kept, at \(time(burst.example.time)))"
+    }
 }
 
 extension Report {

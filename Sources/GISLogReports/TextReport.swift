@@ -41,7 +41,7 @@ public struct TextReport {
                 } ?? ""
                 out += wrap("- [\(finding.category.rawValue)] \(safe(finding.title))\(span)", indent: "  ")
                 if let example = finding.evidence.first {
-                    out += dim(wrap(Report.location(example.example) + ": " + safe(Format.clip(example.example.message, 100)),
+                    out += dim(wrap(Report.location(of: example, time: time) + ": " + safe(Format.clip(example.example.message, 100)),
                                     indent: "    ", first: "    "))
                 }
             }
@@ -97,7 +97,7 @@ public struct TextReport {
         out += "   Evidence:\n"
         // Alternatives show their strongest evidence only, and leave the steps to the other formats.
         for burst in cause.isPrimary ? cause.evidence : Array(cause.evidence.prefix(1)) {
-            out += "   - " + safe(Report.location(burst.example)) + "\n"
+            out += "   - " + safe(Report.location(of: burst, time: time)) + "\n"
             var detail = "\(time(burst.first))"
             if burst.count > 1 {
                 detail += " ×\(burst.count) until \(time(burst.last))"

@@ -148,6 +148,12 @@ struct CLITests {
             }
             let confidence = try #require(cause["confidence"] as? Double)
             #expect(confidence >= 0 && confidence <= 1)
+            // Each burst's example is one record of it here (the sample keeps every burst of small logs).
+            for burst in cause["evidence"] as? [[String: Any]] ?? [] {
+                let first = try #require(burst["first"] as? String), last = try #require(burst["last"] as? String)
+                let example = try #require(burst["example_time"] as? String)
+                #expect(first <= example && example <= last, "\(burst)")
+            }
         }
         #expect(object["findings"] as? [Any] != nil)
         #expect(object["time_zone"] as? String == "-05:00")

@@ -131,6 +131,28 @@ struct CorrelationTests {
         }
     }
 
+    /// A crash loop of 3,000 restarts outgrows the ledger's sample (2,048 windows per series): some restarts
+    /// keep no record of their own. A listed restart then quotes the nearest record kept, and says so.
+    @Test func aRestartWithoutAKeptRecordSaysItsExampleIsTheNearest() throws {
+        var site = Site()
+        site.machine("GIS01.EXAMPLE.ORG", .server, from: Site.at(0, 0), to: Site.at(1_600, 0))
+        let restarts = (0..<3_000).map { Site.at($0 / 2, ($0 % 2) * 30 + 5) }
+        for time in restarts { site.restart("GIS01.EXAMPLE.ORG", at: time) }
+        let listed = try site.diagnose().findings.filter { $0.category == .restart }.dropFirst()
+        #expect(listed.count == Correlator.listedRestarts)
+        let borrowed = listed.compactMap { $0.evidence.first { !$0.exampleIsOwn } }
+        #expect(!borrowed.isEmpty, "3,000 restarts should outgrow the sample")
+        for burst in borrowed {
+            let text = Report.location(of: burst) { String($0 ?? 0) }
+            #expect(text == "\(burst.example.path):\(burst.example.line) (the nearest record kept, at \(burst.example.time!))")
+        }
+        for finding in listed {
+            for burst in finding.evidence where burst.exampleIsOwn {
+                #expect(Report.location(of: burst) { _ in "" } == "\(burst.example.path):\(burst.example.line)")
+            }
+        }
+    }
+
     /// Bursts read from the sorted index agree with the plain definition (every cell touching the window,
     /// runs split at gaps longer than the burst gap, the first sample within the run else the nearest).
     @Test func burstsFromTheIndexMatchTheDefinition() throws {
