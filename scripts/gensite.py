@@ -2,14 +2,15 @@
 """Generate a big ArcGIS Enterprise site's logs tree: many machines, each with thousands of small logs.
 
 Usage:
-    python3 scripts/gensite.py OUTDIR [--files 100000] [--machines 20] [--seed 42]
+    python3 scripts/gensite.py OUTDIR [--files 100000] [--machines 20] [--restart-every 25] [--seed 42]
 
 Layout (as on a busy site whose logs roll often, so every machine holds thousands of short logs):
     OUTDIR/arcgisserver/logs/GIS-SERVERnn.CONTOSO.LOCAL/server/server-YYYYMMDD.HHMMSS-PID-0.0.log[.gz]
     OUTDIR/arcgisportal/logs/GIS-PORTALnn.CONTOSO.LOCAL/portal/portal-YYYYMMDD.HHMMSS.log[.gz]
 Most machines are Server machines; every tenth is a Portal machine. Each file holds 1 to 5 KB of
 records (the record mix of scripts/genlog.py), about one in 25 after a restart of the machine's services
-(the others are rolls of the running process); the oldest fifth of each machine's files are gzipped, as an
+(the others are rolls of the running process; `--restart-every 1` makes every file start after a restart,
+a crash-looping site); the oldest fifth of each machine's files are gzipped, as an
 archiving job would leave them, and the newest server file has its Java `.lck` beside it. Same arguments
 and seed give the same bytes.
 """
@@ -48,11 +49,13 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--files", type=int, default=100_000, help="log files in all (default 100000)")
     ap.add_argument("--machines", type=int, default=20, help="machines (default 20)")
+    ap.add_argument("--restart-every", type=int, default=RESTART_EVERY,
+                    help=f"about one file in N starts after a restart (default {RESTART_EVERY}; 1: every file)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--force", action="store_true", help="replace OUTDIR if it exists")
     args = ap.parse_args()
-    if args.files < 1 or args.machines < 1:
-        sys.exit("gensite: --files and --machines must be at least 1")
+    if args.files < 1 or args.machines < 1 or args.restart_every < 1:
+        sys.exit("gensite: --files, --machines and --restart-every must be at least 1")
     if os.path.exists(args.outdir) and os.listdir(args.outdir):
         if not args.force:
             sys.exit(f"gensite: {args.outdir} exists and is not empty (use --force to replace it)")
@@ -80,7 +83,7 @@ def main():
             g = genlog.Gen(rnd, machine, start)
             # Most files are rolls of a running process (same pid, no start message); one in RESTART_EVERY
             # begins after a restart of the machine's services.
-            restart = k == 0 or plan_rnd.randrange(RESTART_EVERY) == 0
+            restart = k == 0 or plan_rnd.randrange(args.restart_every) == 0
             if restart:
                 pid = g.owner_pid
             g.owner_pid = pid
