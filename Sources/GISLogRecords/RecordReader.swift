@@ -429,6 +429,9 @@ package final class RecordReader {
         var end = -1
         var textEnd = -1
 
+        // The end of the line the attributes are on, found once per record rather than once per value (a
+        // header line holds ten values and its message: a search per value read the message ten times).
+        var lineEnd = -1
         attributes: while true {
             while i < fill && isSpace(data[i]) { i += 1 }
             guard i < fill else { break attributes }
@@ -467,8 +470,10 @@ package final class RecordReader {
                 valueStart = i + 1
                 // A value never spans lines: an unbalanced quote ends at the line's end, so it cannot swallow
                 // the records that follow (the next `<Msg` then ends this one as unterminated).
-                let lineEnd = memchr(data + valueStart, 0x0A, fill - valueStart)
-                    .map { data.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? fill
+                if lineEnd < valueStart {
+                    lineEnd = memchr(data + valueStart, 0x0A, fill - valueStart)
+                        .map { data.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? fill
+                }
                 if let close = Self.find(quote, in: data, from: valueStart, to: lineEnd) {
                     valueEnd = close
                     i = valueEnd + 1

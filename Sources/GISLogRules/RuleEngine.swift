@@ -92,8 +92,12 @@ public final class RuleEngine {
                     if found == nil { found = ruleSet.literalFilter.scan(text) }
                     guard found! & gate.literalBit != .zero else { return }
                 } else {
+                    // Vectorised; glibc's memmem sets up a two-way search per call, which costs more than
+                    // the search on a record of a few hundred bytes (every INFO record meets one such rule).
                     guard let base = text.baseAddress,
-                          gislog_memmem(base, text.count, literal.baseAddress!, literal.count) != nil else { return }
+                          gislog_contains_text(base.assumingMemoryBound(to: UInt8.self), text.count,
+                                               literal.baseAddress!.assumingMemoryBound(to: UInt8.self), literal.count, 0) != 0
+                    else { return }
                 }
             } else if filterFirst && gate.prefilterBits != .zero {
                 if found == nil { found = ruleSet.literalFilter.scan(text) }
