@@ -305,13 +305,29 @@ struct ScanCommand: ParsableCommand {
         }
         // A report that did not get out stops the run before the state moves on: the next run reports it again.
         let kept = state.map { "; the state file \($0) was not advanced, so the next run reports the same again" } ?? ""
-        if let feed {
-            if output == nil { meter.stop() }
-            try feed.finish(NDJSONReport(report, includeOriginal: includeOriginal), kept: kept)
+        /// The report is out: the state moves on, the progress line gives way to its summary, and the exit
+        /// status says what was found.
+        func finishRun() throws -> Never {
             try saveState()
             meter.stop()
             meter.summarize(report: report, outcome: written, probed: probed)
             throw ExitCode(report.exitStatus)
+        }
+        /// Writes to standard output, after erasing the progress line that shares the terminal.
+        func writeToStandardOutput(_ write: (OutputFile) -> Void) throws {
+            meter.stop()
+            let out = OutputFile.standardOutput()
+            write(out)
+            do {
+                try out.finish()
+            } catch {
+                throw CommandFailure("cannot write the report to standard output: \(error)" + kept)
+            }
+        }
+        if let feed {
+            if output == nil { meter.stop() }
+            try feed.finish(NDJSONReport(report, includeOriginal: includeOriginal), kept: kept)
+            try finishRun()
         }
         // The JSON report lists every file: for a big site it leaves in pieces instead of whole.
         if format == .json {
@@ -330,19 +346,9 @@ struct ScanCommand: ParsableCommand {
                     throw CommandFailure("--output: \(error)" + kept)
                 }
             } else {
-                meter.stop()
-                let out = OutputFile.standardOutput()
-                json.render { out.write($0) }
-                do {
-                    try out.finish()
-                } catch {
-                    throw CommandFailure("cannot write the report to standard output: \(error)" + kept)
-                }
+                try writeToStandardOutput { out in json.render { out.write($0) } }
             }
-            try saveState()
-            meter.stop()
-            meter.summarize(report: report, outcome: written, probed: probed)
-            throw ExitCode(report.exitStatus)
+            try finishRun()
         }
         let text: String
         switch format {
@@ -376,19 +382,8 @@ struct ScanCommand: ParsableCommand {
                 throw CommandFailure("--output: \(error)" + kept)
             }
         } else {
-            // The report may share the terminal with the line: erase it first.
-            meter.stop()
-            let out = OutputFile.standardOutput()
-            out.write(text)
-            do {
-                try out.finish()
-            } catch {
-                throw CommandFailure("cannot write the report to standard output: \(error)" + kept)
-            }
+            try writeToStandardOutput { $0.write(text) }
         }
-        try saveState()
-        meter.stop()
-        meter.summarize(report: report, outcome: written, probed: probed)
-        throw ExitCode(report.exitStatus)
+        try finishRun()
     }
 }
