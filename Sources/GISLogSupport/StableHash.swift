@@ -2,9 +2,19 @@
 /// (Swift's `Hasher` is seeded per process, so it cannot name anything that must match across runs.)
 package func stableHash<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01B3
+    // Contiguous bytes (arrays, their slices: a file's head) in a plain loop; the generic iterator costs
+    // a call per byte where the caller is not specialised.
+    let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+        for byte in buffer {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+    }
+    if done == nil {
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
     }
     let hex = String(hash, radix: 16)
     return String(repeating: "0", count: 16 - hex.count) + hex
