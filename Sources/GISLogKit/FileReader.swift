@@ -104,7 +104,7 @@ enum FileReader {
                              incremental: IncrementalContext?, warnings: WarningLog) throws(InputError) -> Plan {
         guard let incremental else { return .read(opened, offset: 0, line: 1, insideRecord: false) }
         guard let previous = incremental.index.match(head: opened.head, path: file.path) else {
-            if incremental.index.checkpoints.contains(where: { $0.path == file.path }) {
+            if incremental.index.hasCheckpoint(atPath: file.path) {
                 warnings.add(.fileChanged, "holds different content than at the last run (it was replaced or truncated); "
                              + "read from the start", hint: "expected after a log was truncated or replaced")
             }

@@ -155,13 +155,13 @@ public struct LogScanner: Sendable {
         var coverage = Coverage()
         coverage.skipped = discovery.skipped
         var warnings = discovery.warnings
-        var checkpoints: [FileCheckpoint] = []
         // Moved out, not copied: the files' entries are the biggest thing a scan of many files keeps.
-        let outcomes = collected.withLock { collected in
+        var outcomes = collected.withLock { collected in
             defer { collected = CollectedOutcomes(files: []) }
             return collected
         }
-        for index in outcomes.checkpoints.keys.sorted() { checkpoints.append(outcomes.checkpoints[index]!) }
+        let checkpoints = outcomes.checkpoints.compactMap { $0 }
+        outcomes.checkpoints = []
         for index in outcomes.warnings.keys.sorted() { warnings += outcomes.warnings[index]! }
         coverage.files = outcomes.files
         coverage.totals = outcomes.totals
@@ -180,7 +180,9 @@ private struct CollectedOutcomes {
     var files: [FileCoverage]
     /// Only files that warned, by index (most do not).
     var warnings: [Int: [ScanWarning]] = [:]
-    var checkpoints: [Int: FileCheckpoint] = [:]
+    /// By file index, once a first file gave one (incremental runs: every file does; a dictionary of
+    /// 100,000 would take three times the room).
+    var checkpoints: [FileCheckpoint?] = []
     var totals = ReaderCounters()
     var storedBytes: Int64 = 0
     var levels = Array(repeating: 0, count: Level.allCases.count)
@@ -194,7 +196,10 @@ private struct CollectedOutcomes {
     mutating func add(_ outcome: FileOutcome, at index: Int) {
         files[index] = outcome.coverage
         if !outcome.warnings.isEmpty { warnings[index] = outcome.warnings }
-        if let checkpoint = outcome.checkpoint { checkpoints[index] = checkpoint }
+        if let checkpoint = outcome.checkpoint {
+            if checkpoints.isEmpty { checkpoints = Array(repeating: nil, count: files.count) }
+            checkpoints[index] = checkpoint
+        }
         totals.add(outcome.coverage.counters)
         storedBytes += outcome.coverage.storedBytes
         for (level, count) in outcome.levelCounts.enumerated() where level < levels.count { levels[level] += count }

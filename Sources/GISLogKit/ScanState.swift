@@ -41,7 +41,9 @@ public struct ScanState: Sendable {
     public static let version = 2
     /// Files not seen for this long are forgotten.
     public static let forgetAfter: Int64 = 30 * 86_400_000
-    public static let maxFiles = 20_000
+    /// Every file of a big site (100,000 logs on 20 machines, a few hundred bytes each in the state): a file
+    /// forgotten would be read again, and its events reported again, on every run.
+    public static let maxFiles = 250_000
     public static let maxReported = 10_000
 
     public var files: [FileCheckpoint] = []
@@ -82,6 +84,18 @@ public struct ScanState: Sendable {
 
     // MARK: - Reading
 
+    private static func checkpoint(from item: JSONValue) -> FileCheckpoint? {
+        guard let path = item["path"]?.string, let headLength = item["head_length"]?.int,
+              let headHash = item["head_hash"]?.string, let offset = item["offset"]?.int64,
+              let line = item["line"]?.int, let markerHash = item["marker_hash"]?.string,
+              let markerLength = item["marker_length"]?.int, let storedSize = item["stored_size"]?.int64,
+              let gzip = item["gzip"]?.bool, let seen = item["seen"]?.int64
+        else { return nil }
+        return FileCheckpoint(path: path, headLength: headLength, headHash: headHash, offset: offset, line: line,
+                              markerHash: markerHash, markerLength: markerLength, storedSize: storedSize, gzip: gzip,
+                              seen: seen, insideRecord: item["inside_record"]?.bool ?? false)
+    }
+
     /// Reads a state file; a missing file is a first run (an empty state).
     /// - Throws: `LoadError` for a corrupt file or one written by a newer gislog.
     public static func load(path: String) throws(LoadError) -> ScanState {
@@ -92,9 +106,15 @@ public struct ScanState: Sendable {
             if error.code == ENOENT { return ScanState() }  // a first run
             throw .unreadable(path: path, reason: error.reason)
         }
+        // The files are read one by one as the parser meets them (a big site's state lists 100,000).
+        var files: [FileCheckpoint] = []
+        var malformedFile = false
         let root: JSONValue
         do {
-            root = try JSONValue.parse(bytes)
+            root = try JSONValue.parse(bytes, streaming: "files") { item in
+                guard let file = Self.checkpoint(from: item) else { malformedFile = true; return }
+                files.append(file)
+            }
         } catch {
             throw .corrupt(path: path, what: "\(error)")
         }
@@ -106,18 +126,8 @@ public struct ScanState: Sendable {
         }
         var state = ScanState()
         func corrupt(_ what: String) -> LoadError { .corrupt(path: path, what: what) }
-        for item in root["files"]?.array ?? [] {
-            guard let path = item["path"]?.string, let headLength = item["head_length"]?.int,
-                  let headHash = item["head_hash"]?.string, let offset = item["offset"]?.int64,
-                  let line = item["line"]?.int, let markerHash = item["marker_hash"]?.string,
-                  let markerLength = item["marker_length"]?.int, let storedSize = item["stored_size"]?.int64,
-                  let gzip = item["gzip"]?.bool, let seen = item["seen"]?.int64
-            else { throw corrupt("a file entry lacks a field") }
-            state.files.append(FileCheckpoint(path: path, headLength: headLength, headHash: headHash, offset: offset,
-                                              line: line, markerHash: markerHash, markerLength: markerLength,
-                                              storedSize: storedSize, gzip: gzip, seen: seen,
-                                              insideRecord: item["inside_record"]?.bool ?? false))
-        }
+        if malformedFile { throw corrupt("a file entry lacks a field") }
+        state.files = files
         for item in root["context"]?.array ?? [] {
             guard let event = Self.event(from: item) else { throw corrupt("a context event is malformed") }
             state.context.append(event)
@@ -140,6 +150,14 @@ public struct ScanState: Sendable {
 
     /// The state as JSON (one object; keys documented in the README).
     public func json(now: Int64) -> String {
+        var text = ""
+        render(now: now) { text += $0 }
+        return text
+    }
+
+    /// The state as JSON in pieces of about 64 KiB, in order: a big site's state lists 100,000 files, and
+    /// whole it would be held twice (the text and its bytes) at the end of the run.
+    public func render(now: Int64, chunks emit: (String) -> Void) {
         var json = JSONWriter()
         json.beginObject()
         json.field("gislog_state", Self.version)
@@ -161,6 +179,7 @@ public struct ScanState: Sendable {
             // Written only when set, so that older gislogs read the file as before.
             if file.insideRecord { json.field("inside_record", true) }
             json.endObject()
+            if json.output.utf8.count >= 64 << 10 { emit(json.takeOutput()) }
         }
         json.endArray()
         json.key("series")
@@ -177,12 +196,19 @@ public struct ScanState: Sendable {
         for (name, last) in machineLastSeen.sorted(by: { $0.key < $1.key }) { json.field(name, last) }
         json.endObject()
         json.endObject()
-        return json.output + "\n"
+        emit(json.takeOutput() + "\n")
     }
 
     /// Writes the state atomically: readers (and a run killed half-way) see the old state or the new one.
     public func save(path: String, now: Int64) throws(AtomicFile.WriteError) {
-        try AtomicFile.write(json(now: now), to: path)
+        let file = try StreamingAtomicFile(target: path)
+        var failure: AtomicFile.WriteError?
+        render(now: now) { chunk in
+            guard failure == nil else { return }
+            do throws(AtomicFile.WriteError) { try file.append(chunk) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        try file.commit(appending: "")
     }
 
     // MARK: - Series and events
@@ -289,21 +315,61 @@ public struct ScanState: Sendable {
 /// Checkpoints of the previous run, indexed for matching by content.
 public struct ResumeIndex: Sendable {
     let checkpoints: [FileCheckpoint]
-    /// Distinct head lengths, longest first.
-    let headLengths: [Int]
+    /// Checkpoint positions by head length and head hash (the hash as a number: the hex is parsed once).
+    private let byHead: [HeadKey: [Int]]
+    /// Whether some checkpoint covers a head of this many bytes (index 0 … `FileCheckpoint.headLimit`).
+    private let lengths: [Bool]
+    /// Checkpoint positions by path (a state holds one per path).
+    private let byPath: [String: Int]
+
+    private struct HeadKey: Hashable {
+        var length: Int
+        var hash: UInt64
+    }
 
     public init(_ checkpoints: [FileCheckpoint]) {
         self.checkpoints = checkpoints
-        headLengths = Array(Set(checkpoints.map(\.headLength))).sorted(by: >)
+        var byHead: [HeadKey: [Int]] = [:]
+        var lengths = [Bool](repeating: false, count: FileCheckpoint.headLimit + 1)
+        var byPath: [String: Int] = [:]
+        for (position, checkpoint) in checkpoints.enumerated() {
+            if byPath[checkpoint.path] == nil { byPath[checkpoint.path] = position }
+            guard checkpoint.headLength > 0, checkpoint.headLength <= FileCheckpoint.headLimit,
+                  let hash = UInt64(checkpoint.headHash, radix: 16) else { continue }
+            byHead[HeadKey(length: checkpoint.headLength, hash: hash), default: []].append(position)
+            lengths[checkpoint.headLength] = true
+        }
+        self.byHead = byHead
+        self.lengths = lengths
+        self.byPath = byPath
     }
 
-    /// The checkpoint of a file whose decoded content starts with `head`: one at the same path first.
+    /// Whether the last run read a file at `path`.
+    func hasCheckpoint(atPath path: String) -> Bool { byPath[path] != nil }
+
+    /// The checkpoint of a file whose decoded content starts with `head`: one at the same path first, else
+    /// the one read furthest. One pass over the head: its hash (FNV-1a, as `stableHash`) after each length
+    /// some checkpoint covers is looked up — a site of 100,000 small files has thousands of head lengths.
     func match(head: [UInt8], path: String) -> FileCheckpoint? {
-        var found: [FileCheckpoint] = []
-        for length in headLengths where length > 0 && head.count >= length {
-            let hash = stableHash(head[..<length])
-            found += checkpoints.filter { $0.headLength == length && $0.headHash == hash }
+        // Most files are where they were: the checkpoint at their path, if their head still matches it, is
+        // the one the search below would pick first.
+        if let position = byPath[path] {
+            let checkpoint = checkpoints[position]
+            if checkpoint.headLength > 0, checkpoint.headLength <= head.count,
+               stableHash(head[..<checkpoint.headLength]) == checkpoint.headHash {
+                return checkpoint
+            }
         }
+        var hits: [[Int]] = []
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (index, byte) in head.prefix(FileCheckpoint.headLimit).enumerated() {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+            guard lengths[index + 1], let positions = byHead[HeadKey(length: index + 1, hash: hash)] else { continue }
+            hits.append(positions)
+        }
+        // The longest heads first (they say the most), each length's in the state's order.
+        let found = hits.reversed().joined().map { checkpoints[$0] }
         return found.first { $0.path == path } ?? found.max { $0.offset < $1.offset }
     }
 }

@@ -54,7 +54,17 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses one JSON document (RFC 8259), with at most 256 levels of nesting.
     public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
+        try parse(bytes, streaming: nil) { _ in }
+    }
+
+    /// Parses one JSON document, handing each element of the array under `key` in the top-level object to
+    /// `each` as it is read instead of keeping it (the document then holds an empty array there): a state
+    /// file lists 100,000 files, whose tree would take several times the file's size.
+    public static func parse(_ bytes: [UInt8], streaming key: String?,
+                             each: @escaping (JSONValue) -> Void) throws(ParseError) -> JSONValue {
         var parser = Parser(bytes: bytes)
+        parser.streamKey = key
+        parser.each = each
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -65,6 +75,8 @@ public enum JSONValue: Sendable, Hashable {
     private struct Parser {
         let bytes: [UInt8]
         var position = 0
+        var streamKey: String?
+        var each: (JSONValue) -> Void = { _ in }
 
         func error(_ message: String) -> ParseError { ParseError(offset: position, message: message) }
 
@@ -116,7 +128,12 @@ public enum JSONValue: Sendable, Hashable {
                     guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
                     position += 1
                     skipSpace()
-                    pairs.append((key, try value(depth: depth + 1)))
+                    if depth == 0, key == streamKey, position < bytes.count, bytes[position] == UInt8(ascii: "[") {
+                        try streamArray(depth: depth + 1)
+                        pairs.append((key, .array([])))
+                    } else {
+                        pairs.append((key, try value(depth: depth + 1)))
+                    }
                     skipSpace()
                     guard position < bytes.count else { throw error("unexpected end inside an object") }
                     if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -125,6 +142,22 @@ public enum JSONValue: Sendable, Hashable {
                 }
             default:
                 return .number(try number())
+            }
+        }
+
+        /// An array whose elements go to `each` one by one.
+        mutating func streamArray(depth: Int) throws(ParseError) {
+            position += 1
+            skipSpace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
+            while true {
+                skipSpace()
+                each(try value(depth: depth + 1))
+                skipSpace()
+                guard position < bytes.count else { throw error("unexpected end inside an array") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: "]") { position += 1; return }
+                throw error("expected ',' or ']'")
             }
         }
 

@@ -75,3 +75,23 @@ struct OptionValueTests {
         #expect((try? TimeSpec.parse("24h", zone: .utc, now: 100_000_000)) == 100_000_000 - 86_400_000)
     }
 }
+
+@Suite("JSON documents read in a stream")
+struct JSONStreamingParseTests {
+    /// The elements of the streamed array reach the caller in order, equal to a whole parse's; the rest of
+    /// the document is as a whole parse reads it, with an empty array in that place; nested arrays of the
+    /// same name and errors inside the streamed array behave as in a whole parse.
+    @Test func streamedElementsAreThoseOfAWholeParse() throws {
+        let text = #"{"a": 1, "files": [{"path": "x", "n": [1, 2]}, 3, "s", [{"files": [9]}]], "b": {"files": [5]}}"#
+        let bytes = Array(text.utf8)
+        let whole = try JSONValue.parse(bytes)
+        var streamed: [JSONValue] = []
+        let root = try JSONValue.parse(bytes, streaming: "files") { streamed.append($0) }
+        #expect(streamed == whole["files"]?.array)
+        #expect(root["files"]?.array == [])
+        #expect(root["a"] == whole["a"] && root["b"] == whole["b"])
+        #expect(throws: JSONValue.ParseError.self) {
+            try JSONValue.parse(Array(#"{"files": [1, 2,, 3]}"#.utf8), streaming: "files") { _ in }
+        }
+    }
+}

@@ -35,4 +35,71 @@ struct ScanStateTests {
         #expect(sample.thread == "14" && sample.user == "publisher" && sample.methodName == "execute")
         #expect(sample.field("host") == "portal.example.org")
     }
+
+    /// A big site's state: every one of its files is remembered (a file forgotten is read, and its events
+    /// reported, again on every run), saved in pieces and read back the same, every field of every file.
+    @Test func aBigSiteStateKeepsEveryFileAndReadsBackTheSame() throws {
+        var state = ScanState()
+        state.files = (0..<120_000).map { index in
+            FileCheckpoint(path: "/logs/GIS\(index % 20)/server/server-\(index).log", headLength: 1 + index % 4096,
+                           headHash: stableHash(Array("head \(index)".utf8)), offset: Int64(index * 7), line: index,
+                           markerHash: stableHash(Array("marker \(index)".utf8)), markerLength: index % 65,
+                           storedSize: Int64(index * 9), gzip: index % 5 == 0, seen: 1_794_650_400_000,
+                           insideRecord: index % 7 == 0)
+        }
+        let next = state.advanced(checkpoints: [], ledger: EvidenceLedger(ruleSet: try RulePack.load(RulePack.builtinSources,
+                                                                          checkSamples: .none)),
+                                  coverage: Coverage(), reported: [], now: 1_794_650_400_000, keep: 0)
+        #expect(next.files.count == 120_000)
+        let path = NSTemporaryDirectory() + "gislog-state-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try next.save(path: path, now: 0)
+        let back = try ScanState.load(path: path)
+        #expect(back.files == next.files)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == next.json(now: 0))
+    }
+
+    /// The resume index finds what a search through every checkpoint finds: the one at the file's own path
+    /// if its head still matches, else the one read furthest among those whose head the file starts with,
+    /// heads of many lengths (small files) and renamed or rotated copies included.
+    @Test func resumeIndexFindsWhatASearchOfEveryCheckpointFinds() {
+        let seed = SplitMix64.testSeed()
+        var generator = SplitMix64(seed: seed)
+        var contents: [[UInt8]] = []
+        for index in 0..<40 {
+            let count = Int(generator.next() % 6000)
+            contents.append((0..<count).map { UInt8(truncatingIfNeeded: ($0 * 31 + index * 7) % 251) })
+        }
+        var checkpoints: [FileCheckpoint] = []
+        for index in 0..<300 {
+            let content = contents[Int(generator.next() % UInt64(contents.count))]
+            let head = Array(content.prefix(Int(generator.next() % UInt64(content.count + 1))))
+            let length = min(FileCheckpoint.headLimit, head.count)
+            checkpoints.append(FileCheckpoint(path: "/logs/f\(index % 120).log", headLength: length,
+                                              headHash: stableHash(head[..<length]), offset: Int64(generator.next() % 10_000),
+                                              line: 1, markerHash: "", markerLength: 0, storedSize: 0, gzip: false, seen: 0))
+        }
+        // A state holds one checkpoint per path (the last run's).
+        var seen = Set<String>()
+        checkpoints = checkpoints.reversed().filter { seen.insert($0.path).inserted }.reversed()
+        let index = ResumeIndex(checkpoints)
+        for probe in 0..<400 {
+            let head = Array(contents[Int(generator.next() % UInt64(contents.count))].prefix(FileCheckpoint.headLimit))
+            let path = "/logs/f\(probe % 150).log"
+            // The reference: every checkpoint whose head this file starts with, longest heads first.
+            var matching: [(position: Int, checkpoint: FileCheckpoint)] = []
+            for (position, checkpoint) in checkpoints.enumerated()
+            where checkpoint.headLength > 0 && head.count >= checkpoint.headLength
+                && stableHash(head[..<checkpoint.headLength]) == checkpoint.headHash {
+                matching.append((position, checkpoint))
+            }
+            matching.sort { a, b in
+                a.checkpoint.headLength != b.checkpoint.headLength ? a.checkpoint.headLength > b.checkpoint.headLength
+                    : a.position < b.position
+            }
+            let found = matching.map(\.checkpoint)
+            let expected = found.first { $0.path == path } ?? found.max { $0.offset < $1.offset }
+            #expect(index.match(head: head, path: path) == expected, "probe \(probe), seed \(seed)")
+        }
+    }
 }
