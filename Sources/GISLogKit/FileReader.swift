@@ -205,7 +205,7 @@ enum FileReader {
         var outcome: Result<Int, InputError> = .success(0)
         marker.withUnsafeMutableBytes { raw in outcome = Result { () throws(InputError) in try source.readFully(into: raw) } }
         guard try outcome.get() == previous.markerLength else { return false }
-        return stableHash(marker) == previous.markerHash
+        return stableHashValue(marker) == previous.markerHash
     }
 
     private static func checkpoint(_ file: InputFile, head: [UInt8], offset: Int64, line: Int, marker: [UInt8],
@@ -213,8 +213,8 @@ enum FileReader {
         var info = stat()
         let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : 0
         let headLength = min(FileCheckpoint.headLimit, head.count)
-        return FileCheckpoint(path: file.path, headLength: headLength, headHash: stableHash(head[..<headLength]),
-                              offset: offset, line: line, markerHash: stableHash(marker), markerLength: marker.count,
+        return FileCheckpoint(path: file.path, headLength: headLength, headHash: stableHashValue(head[..<headLength]),
+                              offset: offset, line: line, markerHash: stableHashValue(marker), markerLength: marker.count,
                               storedSize: size, gzip: gzip, seen: now)
     }
 }

@@ -12,13 +12,14 @@ public struct FileCheckpoint: Sendable, Hashable {
     public var path: String
     /// How many leading decoded bytes `headHash` covers (up to 4 KiB; fewer for a smaller file).
     public var headLength: Int
-    public var headHash: String
+    /// `stableHash` of the head, as its number (16 hex digits in the state file).
+    public var headHash: UInt64
     /// Decoded bytes read: everything up to the end of the last complete record.
     public var offset: Int64
     /// The line the byte at `offset` is on.
     public var line: Int
     /// Hash of the (up to) 64 bytes before `offset`: proves the file still holds what was read.
-    public var markerHash: String
+    public var markerHash: UInt64
     public var markerLength: Int
     /// Size on disk when last read, and whether the file was gzip, to skip unchanged archives quickly.
     public var storedSize: Int64
@@ -86,8 +87,8 @@ public struct ScanState: Sendable {
 
     private static func checkpoint(from item: JSONValue) -> FileCheckpoint? {
         guard let path = item["path"]?.string, let headLength = item["head_length"]?.int,
-              let headHash = item["head_hash"]?.string, let offset = item["offset"]?.int64,
-              let line = item["line"]?.int, let markerHash = item["marker_hash"]?.string,
+              let headHash = item["head_hash"]?.string.flatMap({ UInt64($0, radix: 16) }), let offset = item["offset"]?.int64,
+              let line = item["line"]?.int, let markerHash = item["marker_hash"]?.string.flatMap({ UInt64($0, radix: 16) }),
               let markerLength = item["marker_length"]?.int, let storedSize = item["stored_size"]?.int64,
               let gzip = item["gzip"]?.bool, let seen = item["seen"]?.int64
         else { return nil }
@@ -168,10 +169,10 @@ public struct ScanState: Sendable {
             json.beginObject()
             json.field("path", file.path)
             json.field("head_length", file.headLength)
-            json.field("head_hash", file.headHash)
+            json.field("head_hash", stableHashText(file.headHash))
             json.field("offset", file.offset)
             json.field("line", file.line)
-            json.field("marker_hash", file.markerHash)
+            json.field("marker_hash", stableHashText(file.markerHash))
             json.field("marker_length", file.markerLength)
             json.field("stored_size", file.storedSize)
             json.field("gzip", file.gzip)
@@ -313,19 +314,20 @@ public struct ScanState: Sendable {
 }
 
 /// Checkpoints of the previous run, indexed for matching by content.
+/// A file's identity by content: how many leading bytes, and their hash.
+private struct HeadKey: Hashable {
+    var length: Int
+    var hash: UInt64
+}
+
 public struct ResumeIndex: Sendable {
     let checkpoints: [FileCheckpoint]
-    /// Checkpoint positions by head length and head hash (the hash as a number: the hex is parsed once).
+    /// Checkpoint positions by head length and head hash.
     private let byHead: [HeadKey: [Int]]
     /// Whether some checkpoint covers a head of this many bytes (index 0 … `FileCheckpoint.headLimit`).
     private let lengths: [Bool]
     /// Checkpoint positions by path (a state holds one per path).
     private let byPath: [String: Int]
-
-    private struct HeadKey: Hashable {
-        var length: Int
-        var hash: UInt64
-    }
 
     public init(_ checkpoints: [FileCheckpoint]) {
         self.checkpoints = checkpoints
@@ -334,9 +336,8 @@ public struct ResumeIndex: Sendable {
         var byPath: [String: Int] = [:]
         for (position, checkpoint) in checkpoints.enumerated() {
             if byPath[checkpoint.path] == nil { byPath[checkpoint.path] = position }
-            guard checkpoint.headLength > 0, checkpoint.headLength <= FileCheckpoint.headLimit,
-                  let hash = UInt64(checkpoint.headHash, radix: 16) else { continue }
-            byHead[HeadKey(length: checkpoint.headLength, hash: hash), default: []].append(position)
+            guard checkpoint.headLength > 0, checkpoint.headLength <= FileCheckpoint.headLimit else { continue }
+            byHead[HeadKey(length: checkpoint.headLength, hash: checkpoint.headHash), default: []].append(position)
             lengths[checkpoint.headLength] = true
         }
         self.byHead = byHead
@@ -356,7 +357,7 @@ public struct ResumeIndex: Sendable {
         if let position = byPath[path] {
             let checkpoint = checkpoints[position]
             if checkpoint.headLength > 0, checkpoint.headLength <= head.count,
-               stableHash(head[..<checkpoint.headLength]) == checkpoint.headHash {
+               stableHashValue(head[..<checkpoint.headLength]) == checkpoint.headHash {
                 return checkpoint
             }
         }
@@ -380,10 +381,10 @@ extension ScanState {
     public func advanced(checkpoints: [FileCheckpoint], ledger: EvidenceLedger, coverage: Coverage, reported ids: [String],
                          now: Int64, keep window: Int64) -> ScanState {
         var next = ScanState()
-        let claimed = Set(checkpoints.map { "\($0.headLength):\($0.headHash)" })
+        let claimed = Set(checkpoints.map { HeadKey(length: $0.headLength, hash: $0.headHash) })
         let paths = Set(checkpoints.map(\.path))
         let kept = files.filter { old in
-            !claimed.contains("\(old.headLength):\(old.headHash)") && !paths.contains(old.path)
+            !claimed.contains(HeadKey(length: old.headLength, hash: old.headHash)) && !paths.contains(old.path)
                 && now - old.seen <= Self.forgetAfter
         }
         next.files = Array((checkpoints + kept).sorted { $0.seen > $1.seen }.prefix(Self.maxFiles))

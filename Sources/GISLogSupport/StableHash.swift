@@ -1,6 +1,11 @@
 /// FNV-1a, 64 bits, as 16 hex digits: a stable, dependency-free hash for finding ids and file identities.
 /// (Swift's `Hasher` is seeded per process, so it cannot name anything that must match across runs.)
 package func stableHash<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    stableHashText(stableHashValue(bytes))
+}
+
+/// `stableHash` as its number (what a table of 100,000 files keeps: a number, not a string each).
+package func stableHashValue<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     // Contiguous bytes (arrays, their slices: a file's head) in a plain loop; the generic iterator costs
     // a call per byte where the caller is not specialised.
@@ -16,6 +21,11 @@ package func stableHash<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
             hash = hash &* 0x0000_0100_0000_01B3
         }
     }
+    return hash
+}
+
+/// A `stableHashValue` as `stableHash` writes it: 16 hex digits.
+package func stableHashText(_ hash: UInt64) -> String {
     let hex = String(hash, radix: 16)
     return String(repeating: "0", count: 16 - hex.count) + hex
 }

@@ -42,8 +42,8 @@ struct ScanStateTests {
         var state = ScanState()
         state.files = (0..<120_000).map { index in
             FileCheckpoint(path: "/logs/GIS\(index % 20)/server/server-\(index).log", headLength: 1 + index % 4096,
-                           headHash: stableHash(Array("head \(index)".utf8)), offset: Int64(index * 7), line: index,
-                           markerHash: stableHash(Array("marker \(index)".utf8)), markerLength: index % 65,
+                           headHash: stableHashValue(Array("head \(index)".utf8)), offset: Int64(index * 7), line: index,
+                           markerHash: stableHashValue(Array("marker \(index)".utf8)), markerLength: index % 65,
                            storedSize: Int64(index * 9), gzip: index % 5 == 0, seen: 1_794_650_400_000,
                            insideRecord: index % 7 == 0)
         }
@@ -76,8 +76,8 @@ struct ScanStateTests {
             let head = Array(content.prefix(Int(generator.next() % UInt64(content.count + 1))))
             let length = min(FileCheckpoint.headLimit, head.count)
             checkpoints.append(FileCheckpoint(path: "/logs/f\(index % 120).log", headLength: length,
-                                              headHash: stableHash(head[..<length]), offset: Int64(generator.next() % 10_000),
-                                              line: 1, markerHash: "", markerLength: 0, storedSize: 0, gzip: false, seen: 0))
+                                              headHash: stableHashValue(head[..<length]), offset: Int64(generator.next() % 10_000),
+                                              line: 1, markerHash: 0, markerLength: 0, storedSize: 0, gzip: false, seen: 0))
         }
         // A state holds one checkpoint per path (the last run's).
         var seen = Set<String>()
@@ -90,7 +90,7 @@ struct ScanStateTests {
             var matching: [(position: Int, checkpoint: FileCheckpoint)] = []
             for (position, checkpoint) in checkpoints.enumerated()
             where checkpoint.headLength > 0 && head.count >= checkpoint.headLength
-                && stableHash(head[..<checkpoint.headLength]) == checkpoint.headHash {
+                && stableHashValue(head[..<checkpoint.headLength]) == checkpoint.headHash {
                 matching.append((position, checkpoint))
             }
             matching.sort { a, b in
