@@ -46,7 +46,11 @@ public final class PCRE2Pattern: @unchecked Sendable {
                 pcre2_compile_8($0.baseAddress, $0.count, options, &errorCode, &errorOffset, nil)
             }
         }()
-        guard let compiled else { throw PCRE2Error(code: errorCode, patternOffset: errorOffset) }
+        guard let compiled else {
+            // A class whose init throws is never deinitialised: what it allocated so far is freed here.
+            compactPrefilter?.free()
+            throw PCRE2Error(code: errorCode, patternOffset: errorOffset)
+        }
         code = compiled
         isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
 
