@@ -231,6 +231,7 @@ struct ScanCommand: ParsableCommand {
             } catch {
                 throw CommandFailure(error.description)
             }
+            previous?.sharePaths(with: scanner.discovery.files.map(\.path))
         }
         var correlationOptions = try correlation.options()
         func instant(_ text: String?, _ flag: String) throws -> Int64? {

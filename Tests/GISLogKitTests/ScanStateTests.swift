@@ -102,4 +102,27 @@ struct ScanStateTests {
             #expect(index.match(head: head, path: path) == expected, "probe \(probe), seed \(seed)")
         }
     }
+
+    /// Remembered files share the path strings of the files this run found (one copy of 100,000 paths, not
+    /// two); files not found keep theirs; nothing else changes.
+    @Test func rememberedFilesShareTheFoundPaths() {
+        func checkpoint(_ path: String) -> FileCheckpoint {
+            FileCheckpoint(path: path, headLength: 1, headHash: 1, offset: 1, line: 1, markerHash: 1, markerLength: 1,
+                           storedSize: 1, gzip: false, seen: 1)
+        }
+        // Built from pieces, so that no two strings share storage to begin with.
+        let long = "/arcgis/arcgisserver/logs/GIS-SERVER01.CONTOSO.LOCAL/server/server-2026111"
+        var state = ScanState()
+        state.files = [checkpoint(long + "4.log"), checkpoint(long + "5.log"), checkpoint("/gone/" + "old.log")]
+        let found = [long + "5.log", long + "4.log", long + "6.log"]
+        let before = state.files
+        state.sharePaths(with: found)
+        func storage(_ text: String) -> UnsafeRawPointer? {
+            text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        }
+        #expect(state.files == before)
+        #expect(storage(state.files[0].path) == storage(found[1]))
+        #expect(storage(state.files[1].path) == storage(found[0]))
+        #expect(storage(state.files[2].path) != nil && storage(state.files[2].path) != storage(found[2]))
+    }
 }
