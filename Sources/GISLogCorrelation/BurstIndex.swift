@@ -52,7 +52,7 @@ struct BurstIndex {
             // after from - 1 min.
             // Without a sample a run has no example to show and is left out.
             let lowest = from == .min ? .min : from - 60_000
-            var index = samples.isEmpty ? group.cells.count : Self.firstIndex(in: group.cells) { $0.first > lowest }
+            var index = samples.isEmpty ? group.cells.count : partitionPoint(group.cells) { $0.first > lowest }
             while index < group.cells.count, group.cells[index].first <= to {
                 let cell = group.cells[index]
                 index += 1
@@ -75,35 +75,16 @@ struct BurstIndex {
         return result.sorted { ($0.first ?? .max, $0.ruleID, $0.machine) < ($1.first ?? .max, $1.ruleID, $1.machine) }
     }
 
-    /// The samples of every group timed within [from, to], in group order.
-    func samples(from: Int64, to: Int64) -> [Event] {
-        groups.flatMap { group in
-            let start = Self.firstIndex(in: group.samples) { $0.time! >= from }
-            let end = Self.firstIndex(in: group.samples) { $0.time! > to }
-            return start < end ? Array(group.samples[start..<end]) : []
-        }
-    }
-
     /// The first sample within [start, end], else the one nearest `start` (the earlier on a tie).
     private static func example(in samples: [Event], from start: Int64, to end: Int64) -> Event? {
         guard !samples.isEmpty else { return nil }
-        let after = firstIndex(in: samples) { $0.time! >= start }
+        let after = partitionPoint(samples) { $0.time! >= start }
         if after < samples.count, samples[after].time! <= end { return samples[after] }
         guard after > 0 else { return samples[after] }
         let beforeTime = samples[after - 1].time!
         // The first of the samples sharing that time, as a scan from the start would find.
-        let before = samples[firstIndex(in: samples) { $0.time! >= beforeTime }]
+        let before = samples[partitionPoint(samples) { $0.time! >= beforeTime }]
         guard after < samples.count else { return before }
         return start - beforeTime <= samples[after].time! - start ? before : samples[after]
-    }
-
-    /// The first index whose element satisfies `isAtOrPast`, which must hold for a suffix of the array.
-    private static func firstIndex<T>(in array: [T], where isAtOrPast: (T) -> Bool) -> Int {
-        var low = 0, high = array.count
-        while low < high {
-            let middle = (low + high) / 2
-            if isAtOrPast(array[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
     }
 }

@@ -322,12 +322,7 @@ extension Correlator {
         var end = incident.end
         let incidentEnd = end
         // The first later episode, by bisection: the episodes before it cannot extend the run.
-        var low = 0, high = allOfPeer.count
-        while low < high {
-            let middle = (low + high) / 2
-            if allOfPeer[middle].start <= incidentEnd { low = middle + 1 } else { high = middle }
-        }
-        for later in allOfPeer[low...] {
+        for later in allOfPeer[partitionPoint(allOfPeer) { $0.start > incidentEnd }...] {
             // A restart back in (end, later.start] on any side: each side's latest by then, by bisection.
             let restartedBetween = restartingSides.contains { side in
                 timeline.latestRestart(of: side, backBy: later.start).map { $0.back > end } ?? false

@@ -41,7 +41,8 @@ struct SiteTimeline {
     private(set) var selfSignedCells: [String: [EvidenceLedger.Cell]] = [:]
     private(set) var selfSignedExamples: [String: [Event]] = [:]
     private(set) var restarts: [String: [Restart]] = [:]
-    private var restartMachineNames: [String] = []
+    /// Machines with restarts, by name (what failures naming no host may be calling).
+    private(set) var restartingMachines: [String] = []
     /// First and last log time per machine, as far as the logs (and earlier runs) show.
     let spans: [String: MachineSpan]
     /// Products by machine.
@@ -97,7 +98,7 @@ struct SiteTimeline {
         for (machine, cells) in restartCells {
             restarts[machine] = Self.restarts(of: machine, cells.sorted { $0.cell.first < $1.cell.first })
         }
-        restartMachineNames = restarts.keys.sorted()
+        restartingMachines = restarts.keys.sorted()
         for name in Set(spans.keys).union(products.keys).union(ledger.machines).sorted() {
             machinesByName[name.uppercased()] = name
             let short = Self.firstLabel(name.uppercased())
@@ -170,34 +171,33 @@ struct SiteTimeline {
     /// The latest restart of `machine` it was back from by `time`. A machine's restarts are apart by more
     /// than their own length, so both their starts and their backs ascend: a bisection finds it.
     func latestRestart(of machine: String, backBy time: Int64) -> Restart? {
-        guard let list = restarts[machine], !list.isEmpty else { return nil }
-        var low = 0, high = list.count
-        while low < high {
-            let middle = (low + high) / 2
-            if list[middle].back <= time { low = middle + 1 } else { high = middle }
-        }
-        return low > 0 ? list[low - 1] : nil
+        guard let list = restarts[machine] else { return nil }
+        let after = partitionPoint(list) { $0.back > time }
+        return after > 0 ? list[after - 1] : nil
     }
 
     /// The restarts of `machine` that began after `time`, in order (a slice, not a copy).
     func restarts(of machine: String, beganAfter time: Int64) -> ArraySlice<Restart> {
         guard let list = restarts[machine] else { return [] }
-        var low = 0, high = list.count
-        while low < high {
-            let middle = (low + high) / 2
-            if list[middle].first <= time { low = middle + 1 } else { high = middle }
-        }
-        return list[low...]
+        return list[partitionPoint(list) { $0.first > time }...]
     }
-
-    /// Machines with restarts, by name (what failures naming no host may be calling).
-    var restartingMachines: [String] { restartMachineNames }
 
     /// Token error minutes of several machines, merged.
     func tokenMinutes(of machines: [String]) -> [Int32] {
         if machines.count == 1 { return tokenMinutes[machines[0]] ?? [] }
         return Array(Set(machines.flatMap { tokenMinutes[$0] ?? [] })).sorted()
     }
+}
+
+/// The index of the first element that satisfies `isAtOrPast`, which must hold for a suffix of the array
+/// (the array's count when none does): a bisection.
+func partitionPoint<T>(_ array: [T], where isAtOrPast: (T) -> Bool) -> Int {
+    var low = 0, high = array.count
+    while low < high {
+        let middle = (low + high) / 2
+        if isAtOrPast(array[middle]) { high = middle } else { low = middle + 1 }
+    }
+    return low
 }
 
 /// The index of the first element not below `value` in an ascending array.

@@ -100,11 +100,6 @@ final class LiteralFilter: @unchecked Sendable {
         hasShort = !short.isEmpty
     }
 
-    /// Case-sensitive literals only.
-    convenience init(literals: [UnsafeRawBufferPointer]) {
-        self.init(texts: literals.map { Text(bytes: $0, caseless: false) })
-    }
-
     deinit {
         long.bits.deallocate()
         short.bits.deallocate()
