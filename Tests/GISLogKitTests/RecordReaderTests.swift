@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import GISLogSupport
 @testable import GISLogInput
 @testable import GISLogRecords
@@ -372,5 +373,113 @@ struct RecordReaderTests {
             #expect(outcome.machines.first?.first == utc(2022, 5, 22, 8, 17, 0, 672))
             #expect(outcome.machines.first?.last == utc(2022, 5, 22, 9, 38, 46, 922))
         }
+    }
+}
+
+/// Attributes in ArcGIS's usual order are read by a shortcut (each name checked whole); any other tag goes
+/// through the general byte loop. The two must never differ: random tags in the usual shape and near it
+/// (other orders, missing and extra names, other spacing and quotes, line breaks and `>` in values, cuts by
+/// the buffer) are read both ways, at several buffer sizes, and every record compared whole.
+@Suite("Record parser: the usual-order shortcut")
+struct UsualAttributeOrderTests {
+    struct Snapshot: Equatable, CustomStringConvertible {
+        var fields: [String?], extras: [String], text: String, offset: Int64, line: Int
+        var time: Int64?, code: Int?, level: Level, truncated: Bool, unterminated: Bool
+        var description: String { "\(offset) line \(line): \(fields) \(extras) \(text.debugDescription)" }
+    }
+
+    struct Collect: RecordSink {
+        var records: [Snapshot] = []
+        mutating func accept(_ record: inout RecordView) {
+            let extras = record.extraAttributes.map { pair in
+                String(decoding: record.slice(pair.name), as: UTF8.self) + "=" + String(decoding: record.slice(pair.value), as: UTF8.self)
+            }
+            records.append(Snapshot(fields: RecordField.allCases.map { record.string($0) }, extras: extras,
+                                    text: record.text, offset: record.byteOffset, line: record.line, time: record.time,
+                                    code: record.code, level: record.level, truncated: record.isTruncated,
+                                    unterminated: record.isUnterminated))
+        }
+    }
+
+    static func read(_ bytes: [UInt8], chunk: Int, fast: Bool) throws -> (records: [Snapshot], counters: ReaderCounters) {
+        let reader = RecordReader(source: MemorySource(bytes), warnings: WarningLog(path: "t"), zone: .utc,
+                                  buffer: ReadBuffer(maxRecordBytes: 4096, chunkSize: chunk), fastTags: fast)
+        var sink = Collect()
+        try reader.run(&sink)
+        return (sink.records, reader.counters)
+    }
+
+    /// One record's start tag and text, drawn near ArcGIS's shape.
+    static func record(_ random: inout SplitMix64) -> String {
+        let usual: [(String, String)] = [
+            ("time", "2026-11-01T06:35:4\(random.next() % 10),278"), ("type", ["INFO", "SEVERE", "FINE", "WARNING"][Int(random.next() % 4)]),
+            ("code", "\(random.next() % 300_000)"), ("source", "Server"), ("process", "3864"), ("thread", "\(random.next() % 40)"),
+            ("methodName", ""), ("machine", "GIS-SERVER01.CONTOSO.LOCAL"), ("user", ""), ("elapsed", ""),
+            ("requestID", "001f0b03-186b-4b14-a55e-569dba6077dc"),
+        ]
+        var attributes = usual
+        if random.next() % 3 == 0 { attributes.removeLast() }  // Portal's shape
+        if random.next() % 8 == 0 {  // another order
+            let at = Int(random.next() % UInt64(attributes.count - 1))
+            attributes.swapAt(at, at + 1)
+        }
+        var tag = "<Msg"
+        for (index, (name, value)) in attributes.enumerated() {
+            var name = name, value = value, space = " ", equals = "=", open = "\"", close = "\""
+            switch random.next() % 40 {
+            case 0: space = "  "
+            case 1: space = "\t"
+            case 2: equals = " = "
+            case 3: open = "'"; close = "'"
+            case 4: value += "\n"  // a value cut by the line's end
+            case 5: value += ">"
+            case 6: value += "'"
+            case 7: name = "x-" + name
+            case 8: name = "target"
+            case 9: close = ""  // an unbalanced quote
+            case 10: space = ""
+            case 11: name = name.uppercased()
+            case 12: value = index == 0 ? "not a time" : value
+            case 13: tag += " extra=\"1\""
+            case 14: name = ""
+            default: break
+            }
+            tag += space + name + equals + open + value + close
+        }
+        switch random.next() % 12 {
+        case 0: tag += " >"
+        case 1: tag += "/>"
+        case 2: tag += ""
+        default: tag += ">"
+        }
+        let text = ["Request user: Anonymous user", "Wait time is 0 ms.", "", "a > b"][Int(random.next() % 4)]
+        return tag + text + (random.next() % 15 == 0 ? "" : "</Msg>") + "\n"
+    }
+
+    @Test func shortcutAndGeneralParserAgree() throws {
+        var random = SplitMix64(seed: 2026_12_01)
+        var checked = 0
+        for _ in 0..<300 {
+            let text = (0..<(1 + Int(random.next() % 8))).map { _ in Self.record(&random) }.joined()
+            let bytes = Array(text.utf8)
+            for chunk in [64, 113, 4096] {
+                let fast = try Self.read(bytes, chunk: chunk, fast: true)
+                let general = try Self.read(bytes, chunk: chunk, fast: false)
+                #expect(fast.records == general.records, "chunk \(chunk): \(text.debugDescription)")
+                #expect(fast.counters == general.counters, "chunk \(chunk): \(text.debugDescription)")
+                checked += fast.records.count
+            }
+        }
+        #expect(checked > 1000)
+    }
+
+    /// The shortcut reads the real log's records (Server's usual shape) to the same answer.
+    @Test func realLogReadsTheSameBothWays() throws {
+        guard let path = realCorpusPath else { return }
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let fast = try Self.read(bytes, chunk: 1 << 16, fast: true)
+        let general = try Self.read(bytes, chunk: 1 << 16, fast: false)
+        #expect(fast.records.count > 800)
+        #expect(fast.records == general.records)
     }
 }
