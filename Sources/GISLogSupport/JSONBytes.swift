@@ -10,75 +10,86 @@ internal import Glibc
 public final class JSONBytes {
     // Unchecked: these are touched several times per value written, and the run-time exclusivity check
     // of a class's stored property costs more than the write itself. No method of this class calls out
-    // while it holds one of them, so no access can overlap another.
-    @exclusivity(unchecked) public private(set) var base: UnsafeMutableRawPointer
-    @exclusivity(unchecked) public private(set) var count = 0
-    @exclusivity(unchecked) public private(set) var capacity: Int
+    // while it holds one of them, so no access can overlap another. Visible to inlined code: the feed
+    // writes a dozen pieces per line from another module, and a call per piece cost more than the copy.
+    @usableFromInline @exclusivity(unchecked) var storage: UnsafeMutableRawPointer
+    @usableFromInline @exclusivity(unchecked) var used = 0
+    @usableFromInline @exclusivity(unchecked) var room: Int
+
+    /// The start of the memory (valid until the next write).
+    public var base: UnsafeMutableRawPointer { storage }
+    /// Bytes written.
+    public var count: Int { used }
+    /// Bytes the memory holds.
+    public var capacity: Int { room }
 
     public init(capacity: Int = 64 << 10) {
-        self.capacity = max(64, capacity)
-        base = .allocate(byteCount: self.capacity, alignment: 16)
+        room = max(64, capacity)
+        storage = .allocate(byteCount: room, alignment: 16)
     }
 
-    deinit { base.deallocate() }
+    deinit { storage.deallocate() }
 
     /// The bytes written so far (valid until the next write).
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: used) }
 
-    public var isEmpty: Bool { count == 0 }
+    public var isEmpty: Bool { used == 0 }
 
     /// Forgets the content, keeping the memory.
-    public func removeAll() { count = 0 }
+    public func removeAll() { used = 0 }
 
     /// Drops everything after the first `length` bytes.
     public func truncate(to length: Int) {
-        precondition(length >= 0 && length <= count)
-        count = length
+        precondition(length >= 0 && length <= used)
+        used = length
     }
 
     /// Makes room for `extra` more bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(count + extra) }
+        if used + extra > room { grow(used + extra) }
     }
 
-    private func grow(_ needed: Int) {
-        var size = capacity
+    @usableFromInline
+    func grow(_ needed: Int) {
+        var size = room
         while size < needed { size *= 2 }
         let bigger = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        bigger.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = bigger
-        capacity = size
+        bigger.copyMemory(from: storage, byteCount: used)
+        storage.deallocate()
+        storage = bigger
+        room = size
     }
 
     /// Gives memory back after a very long value, so one huge record does not keep a worker's buffer big.
     public func shrink(to size: Int) {
-        guard capacity > size, count <= size else { return }
+        guard room > size, used <= size else { return }
         let smaller = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        smaller.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = smaller
-        capacity = size
+        smaller.copyMemory(from: storage, byteCount: used)
+        storage.deallocate()
+        storage = smaller
+        room = size
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func append(_ byte: UInt8) {
         reserve(1)
-        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
-        count += 1
+        storage.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
+        used += 1
     }
 
+    @inlinable @inline(__always)
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count)
-        (base + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
+        (storage + used).copyMemory(from: source, byteCount: bytes.count)
+        used += bytes.count
     }
 
     public func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
 
     /// Text known when gislog is built (keys, punctuation).
+    @inlinable @inline(__always)
     public func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -90,12 +101,15 @@ public final class JSONBytes {
     }
 
     /// A number as `String(value)` writes it.
+    @inlinable @inline(__always)
     public func appendDecimal(_ value: Int) { appendPadded(value, width: 0) }
 
+    @inlinable @inline(__always)
     public func appendDecimal(_ value: Int64) { appendDecimal(Int(value)) }
 
     /// `String(value)`, left-padded with zeros to `width` characters (a minus sign counts as one, as when
     /// padding the string).
+    @inlinable
     public func appendPadded(_ value: Int, width: Int) {
         reserve(max(width, 20))
         // Digits backwards into a small stack buffer, then copied in order.
@@ -126,17 +140,17 @@ public final class JSONBytes {
         }
         var padding = width - length
         while padding > 0 {
-            base.storeBytes(of: UInt8(ascii: "0"), toByteOffset: count, as: UInt8.self)
-            count += 1
+            storage.storeBytes(of: UInt8(ascii: "0"), toByteOffset: used, as: UInt8.self)
+            used += 1
             padding -= 1
         }
         withUnsafeBytes(of: &digits) { scratch in
-            (base + count).copyMemory(from: scratch.baseAddress! + scratch.count - length, byteCount: length)
-            count += length
+            (storage + used).copyMemory(from: scratch.baseAddress! + scratch.count - length, byteCount: length)
+            used += length
         }
     }
 
-    private static let digitPairs: StaticString = """
+    @usableFromInline static let digitPairs: StaticString = """
         00010203040506070809101112131415161718192021222324252627282930313233343536373839\
         40414243444546474849505152535455565758596061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899
@@ -153,8 +167,8 @@ public final class JSONBytes {
     public func appendString(_ text: UnsafeRawBufferPointer) {
         let length = text.count
         reserve(length + 2)
-        base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: count, as: UInt8.self)
-        count += 1
+        storage.storeBytes(of: UInt8(ascii: "\""), toByteOffset: used, as: UInt8.self)
+        used += 1
         guard let source = text.baseAddress, length > 0 else {
             append(UInt8(ascii: "\""))
             return
