@@ -21,37 +21,51 @@ final class LiteralFilter: @unchecked Sendable {
         var caseless: Bool
     }
 
-    /// A table of starts: a bit per key says some text may start there; the texts by key, sorted.
+    /// A table of starts: a bit per key says some text may start there; the texts by key, sorted, and where
+    /// each key's run of them begins. Plain memory, freed by `free()`: a found key costs two loads, where
+    /// a binary search over arrays cost a dozen branches and bounds checks.
     private struct Starts {
         let bits: UnsafeMutablePointer<UInt64>
-        let keys: [UInt16]
-        let entries: [(text: Text, bits: Bits)]
+        /// Index in `entries` of each key's first text (meaningful only where `bits` has the key).
+        let first: UnsafeMutablePointer<UInt16>
+        let keys: UnsafeMutableBufferPointer<UInt16>
+        let entries: UnsafeMutableBufferPointer<(text: Text, bits: Bits)>
 
         init(_ items: [(key: UInt16, text: Text, bits: Bits)]) {
             bits = .allocate(capacity: 1024)
             bits.initialize(repeating: 0, count: 1024)
             for item in items { bits[Int(item.key >> 6)] |= 1 << (item.key & 63) }
             let sorted = items.sorted { $0.key < $1.key }
-            keys = sorted.map(\.key)
-            entries = sorted.map { ($0.text, $0.bits) }
+            keys = .allocate(capacity: sorted.count)
+            _ = keys.initialize(from: sorted.map(\.key))
+            entries = .allocate(capacity: sorted.count)
+            _ = entries.initialize(from: sorted.map { ($0.text, $0.bits) })
+            // No table for no texts (the short texts, usually): `mayStart` never lets a key through then.
+            let size = sorted.isEmpty ? 1 : 1 << 16
+            first = .allocate(capacity: size)
+            first.initialize(repeating: 0, count: size)
+            for index in sorted.indices.reversed() { first[Int(sorted[index].key)] = UInt16(index) }
+        }
+
+        func free() {
+            bits.deallocate()
+            first.deallocate()
+            keys.deallocate()
+            entries.deallocate()
         }
 
         @inline(__always)
         func mayStart(_ key: UInt16) -> Bool { bits[Int(key >> 6)] & (1 << (key & 63)) != 0 }
 
-        /// The texts under `key` that occur at `offset`.
+        /// The texts under `key` (which `mayStart`) that occur at `offset`.
         func matches(_ key: UInt16, at offset: Int, in text: UnsafeRawBufferPointer) -> Bits {
-            var low = 0, high = keys.count
-            while low < high {
-                let middle = (low + high) / 2
-                if keys[middle] < key { low = middle + 1 } else { high = middle }
-            }
+            var index = Int(first[Int(key)])
             var found = Bits.zero
             let room = text.count - offset
             let start = text.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset
-            while low < keys.count && keys[low] == key {
-                let (candidate, bits) = entries[low]
-                low += 1
+            while index < keys.count && keys[index] == key {
+                let (candidate, bits) = entries[index]
+                index += 1
                 if candidate.bytes.count <= room && LiteralFilter.equal(start, candidate) { found |= bits }
             }
             return found
@@ -75,6 +89,7 @@ final class LiteralFilter: @unchecked Sendable {
 
     /// - Parameter texts: the texts to find (at most 128, each at least 2 bytes).
     init(texts: [Text]) {
+        // Entries are indexed by 16 bits: 128 texts, each under at most 16 cases of its first four bytes.
         precondition(texts.count <= Self.capacity && texts.allSatisfy { $0.bytes.count >= 2 })
         self.texts = texts
         var long: [(key: UInt16, text: Text, bits: Bits)] = [], short: [(key: UInt16, text: Text, bits: Bits)] = []
@@ -101,8 +116,8 @@ final class LiteralFilter: @unchecked Sendable {
     }
 
     deinit {
-        long.bits.deallocate()
-        short.bits.deallocate()
+        long.free()
+        short.free()
     }
 
     @inline(__always)
