@@ -292,3 +292,61 @@ int gislog_has_avx2(void) {
     return 0;
 #endif
 }
+
+// ---- many texts at once -----------------------------------------------------------------------------
+
+// A text may start at position p only if, for some bucket, each of the bytes p, p+1, p+2 has that
+// bucket's bit in both its low-nibble and its high-nibble table: three table lookups per byte, 32 bytes a
+// step with PSHUFB (the "Teddy" method). Exact texts are then checked by the caller at the few positions
+// that pass.
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static inline uint32_t teddy_block(const gislog_teddy *t, const uint8_t *at) {
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+    __m256i hit = _mm256_set1_epi8((char)0xFF);
+    for (int k = 0; k < GISLOG_TEDDY_BYTES; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(at + k));
+        __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->low[k]));
+        __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->high[k]));
+        __m256i low = _mm256_shuffle_epi8(lo, _mm256_and_si256(v, nibble));
+        __m256i high = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+        hit = _mm256_and_si256(hit, _mm256_and_si256(low, high));
+    }
+    return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, _mm256_setzero_si256()));
+}
+
+__attribute__((target("avx2")))
+static size_t teddy_avx2(const gislog_teddy *t, const uint8_t *bytes, size_t length, uint32_t *positions,
+                         size_t capacity, size_t *scanned) {
+    // Positions where a text of `minimum` bytes could still start: 0 ... last.
+    size_t last = length - t->minimum, n = 0, i = 0;
+    for (; i <= last && i + 32 + GISLOG_TEDDY_BYTES - 1 <= length; i += 32) {
+        if (capacity - n < 32) { *scanned = i; return n; }
+        uint32_t m = teddy_block(t, bytes + i);
+        if (i + 31 > last) m &= (last - i >= 31) ? ~(uint32_t)0 : (((uint32_t)1 << (last - i + 1)) - 1);
+        while (m) { positions[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m)); m &= m - 1; }
+    }
+    if (i <= last) {
+        // The last positions, from a zero-padded copy: positions past the last possible start are masked
+        // off, and every position returned is checked against the real bytes by the caller.
+        if (capacity - n < 32) { *scanned = i; return n; }
+        uint8_t padded[32 + GISLOG_TEDDY_BYTES] = {0};
+        memcpy(padded, bytes + i, length - i);
+        uint32_t m = teddy_block(t, padded);
+        m &= (last - i >= 31) ? ~(uint32_t)0 : (((uint32_t)1 << (last - i + 1)) - 1);
+        while (m) { positions[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m)); m &= m - 1; }
+    }
+    *scanned = length;
+    return n;
+}
+#endif
+
+size_t gislog_teddy_candidates(const gislog_teddy *t, const uint8_t *bytes, size_t length, uint32_t *positions,
+                               size_t capacity, size_t *scanned) {
+    *scanned = 0;
+#if defined(__x86_64__)
+    if (length >= t->minimum && capacity >= 32 && __builtin_cpu_supports("avx2"))
+        return teddy_avx2(t, bytes, length, positions, capacity, scanned);
+#endif
+    return 0;
+}

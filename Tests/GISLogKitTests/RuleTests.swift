@@ -229,19 +229,23 @@ struct RuleEngineTests {
         let seed = SplitMix64.testSeed()
         var generator = SplitMix64(seed: seed)
         storage.withUnsafeBufferPointersForTest { literals in
-            let filter = LiteralFilter(texts: literals.enumerated().map { LiteralFilter.Text(bytes: $0.element, caseless: caseless[$0.offset]) })
-            let pieces = words + ["a", " ", "PKI", "1204", "certificat", "tok", "\n", "é", "Expired Token", "SIGNED CERTIFICATE",
-                                  "Pk", "pK", "[", "@", "SsL", "ss"]
-            for _ in 0..<3000 {
-                let text = Array((0..<Int.random(in: 0...12, using: &generator))
-                    .map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
-                text.withUnsafeBytes { raw in
-                    let found = filter.scan(raw)
-                    for (bit, literal) in storage.enumerated() {
-                        let folded = caseless[bit] ? Array(String(decoding: text, as: UTF8.self).lowercased().utf8) : text
-                        let expected = folded.firstRange(of: literal) != nil
-                        #expect((found & LiteralFilter.bit(bit) != .zero) == expected,
-                                "\(String(decoding: text, as: UTF8.self)) / \(words[bit]), seed \(seed)")
+            let texts = literals.enumerated().map { LiteralFilter.Text(bytes: $0.element, caseless: caseless[$0.offset]) }
+            // Both ways of finding starts: 32 bytes a step (where the CPU can) and byte by byte.
+            for filter in [LiteralFilter(texts: texts), LiteralFilter(texts: texts, vectorised: false)] {
+                let pieces = words + ["a", " ", "PKI", "1204", "certificat", "tok", "\n", "é", "Expired Token", "SIGNED CERTIFICATE",
+                                      "Pk", "pK", "[", "@", "SsL", "ss"]
+                for _ in 0..<3000 {
+                    // Up to 40 pieces: texts past the 34 bytes of a vector step, and their tails.
+                    let text = Array((0..<Int.random(in: 0...40, using: &generator))
+                        .map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+                    text.withUnsafeBytes { raw in
+                        let found = filter.scan(raw)
+                        for (bit, literal) in storage.enumerated() {
+                            let folded = caseless[bit] ? Array(String(decoding: text, as: UTF8.self).lowercased().utf8) : text
+                            let expected = folded.firstRange(of: literal) != nil
+                            #expect((found & LiteralFilter.bit(bit) != .zero) == expected,
+                                    "\(String(decoding: text, as: UTF8.self)) / \(words[bit]), seed \(seed)")
+                        }
                     }
                 }
             }

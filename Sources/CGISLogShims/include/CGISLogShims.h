@@ -31,6 +31,25 @@ size_t gislog_crc32_fold(uint32_t *_Nonnull crc, const uint8_t *_Nonnull bytes, 
 // byte a step: callers use it only when `gislog_has_avx2`). The NDJSON feed asks it of every value.
 int gislog_json_classify(const uint8_t *_Nonnull bytes, size_t length);
 
+// Bytes of each text's start that `gislog_teddy_candidates` looks at.
+#define GISLOG_TEDDY_BYTES 3
+
+// Nibble tables over up to eight buckets of texts: bit b of low[k][n] is set when a text of bucket b has a
+// byte with low nibble n at its position k (every case of it, for a caseless text); high[k] likewise for
+// high nibbles. `minimum` is the shortest text's length (at least GISLOG_TEDDY_BYTES).
+typedef struct {
+    uint8_t low[GISLOG_TEDDY_BYTES][16];
+    uint8_t high[GISLOG_TEDDY_BYTES][16];
+    size_t minimum;
+} gislog_teddy;
+
+// The positions of `bytes` where one of the texts may start (a superset of where one does), in order, at
+// most `capacity` (at least 32); `*scanned` is the count of positions looked at, from the start — all of
+// them (`length`) unless `positions` filled up first: call again from there. 32 positions a step with AVX2;
+// without it returns 0 with `*scanned` 0, and the caller searches another way.
+size_t gislog_teddy_candidates(const gislog_teddy *_Nonnull t, const uint8_t *_Nonnull bytes, size_t length,
+                               uint32_t *_Nonnull positions, size_t capacity, size_t *_Nonnull scanned);
+
 // Whether the CPU has AVX2.
 int gislog_has_avx2(void);
 
