@@ -131,9 +131,13 @@ public final class RuleEngine {
         case .match(let count):
             // The exception's match reads no groups, so it leaves these ranges alone.
             if compiled.exception != nil && compiled.vetoes(text, matcher) { return }
-            sink.accept(RuleHit(compiled: compiled, ruleIndex: index,
-                                groups: UnsafeBufferPointer(rebasing: groupRanges[..<count]), text: text, record: record,
-                                file: file, engine: self))
+            withUnsafePointer(to: &record) { recordAddress in
+                withUnsafePointer(to: file) { fileAddress in
+                    sink.accept(RuleHit(compiled: compiled, ruleIndex: index,
+                                        groups: UnsafeBufferPointer(rebasing: groupRanges[..<count]), text: text,
+                                        recordAddress: recordAddress, fileAddress: fileAddress, engine: self))
+                }
+            }
             return
         case .other(let other):
             outcome = other
@@ -210,10 +214,15 @@ public struct RuleHit: ~Copyable {
     /// Group 0 and each capture group (nil: took no part), in the engine's memory.
     let groups: UnsafeBufferPointer<Range<Int>?>
     let text: UnsafeRawBufferPointer
-    /// The record (time, level, machine, line, offset…).
-    public let record: RecordView
-    public let file: InputFile
+    /// Where the engine's record and file lie while the sink runs: a hit is made per match, and copies of
+    /// them cost a retain and a release of each of their strings.
+    let recordAddress: UnsafePointer<RecordView>
+    let fileAddress: UnsafePointer<InputFile>
     unowned(unsafe) let engine: RuleEngine
+
+    /// The record (time, level, machine, line, offset…).
+    public var record: RecordView { unsafeAddress { recordAddress } }
+    public var file: InputFile { unsafeAddress { fileAddress } }
 
     /// The full event: strings copied, secrets redacted as the scan was asked.
     public func event() -> Event { engine.event(of: self) }
