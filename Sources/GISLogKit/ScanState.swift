@@ -313,13 +313,13 @@ public struct ScanState: Sendable {
     }
 }
 
-/// Checkpoints of the previous run, indexed for matching by content.
 /// A file's identity by content: how many leading bytes, and their hash.
 private struct HeadKey: Hashable {
     var length: Int
     var hash: UInt64
 }
 
+/// Checkpoints of the previous run, indexed for matching by content.
 public struct ResumeIndex: Sendable {
     let checkpoints: [FileCheckpoint]
     /// Checkpoint positions by head length and head hash.
@@ -349,7 +349,7 @@ public struct ResumeIndex: Sendable {
     func hasCheckpoint(atPath path: String) -> Bool { byPath[path] != nil }
 
     /// The checkpoint of a file whose decoded content starts with `head`: one at the same path first, else
-    /// the one read furthest. One pass over the head: its hash (FNV-1a, as `stableHash`) after each length
+    /// the one read furthest. One pass over the head: its hash (`StableHasher`, as `stableHash`) after each length
     /// some checkpoint covers is looked up — a site of 100,000 small files has thousands of head lengths.
     func match(head: [UInt8], path: String) -> FileCheckpoint? {
         // Most files are where they were: the checkpoint at their path, if their head still matches it, is
@@ -362,11 +362,10 @@ public struct ResumeIndex: Sendable {
             }
         }
         var hits: [[Int]] = []
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hasher = StableHasher()
         for (index, byte) in head.prefix(FileCheckpoint.headLimit).enumerated() {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-            guard lengths[index + 1], let positions = byHead[HeadKey(length: index + 1, hash: hash)] else { continue }
+            hasher.add(byte)
+            guard lengths[index + 1], let positions = byHead[HeadKey(length: index + 1, hash: hasher.value)] else { continue }
             hits.append(positions)
         }
         // The longest heads first (they say the most), each length's in the state's order.

@@ -105,8 +105,7 @@ final class LiteralFilter: @unchecked Sendable {
             // Every case of the first bytes of a caseless text: a scan reads the bytes as they are.
             var heads: [[UInt8]] = [[]]
             for byte in text.bytes.prefix(width) {
-                let cases = text.caseless && byte >= 0x61 && byte <= 0x7A ? [byte, byte - 0x20] : [byte]
-                heads = heads.flatMap { head in cases.map { head + [$0] } }
+                heads = heads.flatMap { head in Self.cases(of: byte, in: text).map { head + [$0] } }
             }
             for head in heads {
                 if width == 4 {
@@ -124,6 +123,12 @@ final class LiteralFilter: @unchecked Sendable {
         teddy = vectorised && !longTexts.isEmpty ? Self.nibbleTables(longTexts) : nil
     }
 
+    /// The bytes a scan may meet for `byte` of `text`: both cases of a letter of a caseless text (stored in
+    /// lower case), else the byte itself.
+    private static func cases(of byte: UInt8, in text: Text) -> [UInt8] {
+        text.caseless && byte >= 0x61 && byte <= 0x7A ? [byte, byte - 0x20] : [byte]
+    }
+
     /// Eight buckets of texts, neighbours in the order of their first bytes sharing one (so a bucket's
     /// tables stay narrow), and each bucket's bytes entered in the tables of their position.
     private static func nibbleTables(_ texts: [Text]) -> UnsafeMutablePointer<gislog_teddy> {
@@ -139,8 +144,7 @@ final class LiteralFilter: @unchecked Sendable {
                 for (index, text) in ordered.enumerated() {
                     let bucket = UInt8(1) << (index * 8 / ordered.count)
                     for (position, byte) in text.bytes.prefix(width).enumerated() {
-                        let letter = text.caseless && byte >= 0x61 && byte <= 0x7A
-                        for variant in letter ? [byte, byte - 0x20] : [byte] {
+                        for variant in Self.cases(of: byte, in: text) {
                             low[position * 16 + Int(variant & 0x0F)] |= bucket
                             high[position * 16 + Int(variant >> 4)] |= bucket
                         }
