@@ -174,29 +174,78 @@ static int equal_text(const uint8_t *bytes, const uint8_t *needle, size_t length
     return 1;
 }
 
+// How common a byte is in log text, roughly (higher: more common). Only the order matters: the search
+// below looks for the needle's two rarest bytes, so that few positions pass the vector test and reach the
+// full compare (a needle's first and last bytes are often a space or an `e`).
+static uint8_t text_byte_rank(uint8_t c) {
+    static const char lowerByFrequency[] = "etaoinsrhldcumfpgwybvkxjqz";
+    if (c == ' ') return 255;
+    // Capitals in the same order, well below the small letters.
+    int capital = c >= 'A' && c <= 'Z';
+    if (capital) c |= 0x20;
+    for (int i = 0; lowerByFrequency[i]; i++)
+        if (c == (uint8_t)lowerByFrequency[i]) return (uint8_t)((capital ? 150 : 250) - 2 * i);
+    if (c >= '0' && c <= '9') return 190;
+    switch (c) {
+    case '.': case ',': case ':': case '/': case '-': case '_': case '=': case '"': case '<': case '>':
+    case '(': case ')': return 170;
+    default: return c < 0x80 ? 100 : 20;
+    }
+}
+
+uint32_t gislog_text_anchors(const uint8_t *needle, size_t needleLength) {
+    if (needleLength < 2 || needleLength > 0xFFFF) return needleLength < 2 ? 0 : (uint32_t)(needleLength - 1) << 16;
+    size_t rarest = 0, second = 1;
+    if (text_byte_rank(needle[1]) < text_byte_rank(needle[0])) rarest = 1, second = 0;
+    for (size_t i = 2; i < needleLength; i++) {
+        uint8_t rank = text_byte_rank(needle[i]);
+        if (rank < text_byte_rank(needle[rarest])) second = rarest, rarest = i;
+        else if (rank < text_byte_rank(needle[second])) second = i;
+    }
+    size_t low = rarest < second ? rarest : second, high = rarest < second ? second : rarest;
+    return (uint32_t)low | (uint32_t)high << 16;
+}
+
 #if defined(__x86_64__)
-// As below, 32 positions at a time; returns 1 when found, else 0 with `*next` where the caller goes on.
+// The candidate positions among 32 starting at `at`: those where the needle's two anchor bytes are in place.
+__attribute__((target("avx2")))
+static inline unsigned anchor_mask32(const uint8_t *at, size_t p1, size_t p2, __m256i want1, __m256i want2,
+                                     __m256i fold1, __m256i fold2) {
+    __m256i a = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(at + p1)), fold1);
+    __m256i b = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(at + p2)), fold2);
+    return (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, want1), _mm256_cmpeq_epi8(b, want2)));
+}
+
+// Every start position, 32 at a time; the last step overlaps the one before it (positions already tested
+// are masked off) so no byte-by-byte tail is left. Needs `length >= needleLength + 31`.
 __attribute__((target("avx2")))
 static int contains_text_avx2(const uint8_t *haystack, size_t length, const uint8_t *needle, size_t needleLength,
-                              int caseless, size_t *next) {
-    const uint8_t first = needle[0], last = needle[needleLength - 1];
-    const __m256i wantFirst = _mm256_set1_epi8((char)first), wantLast = _mm256_set1_epi8((char)last);
-    const __m256i foldFirst = _mm256_set1_epi8((caseless && first >= 'a' && first <= 'z') ? 0x20 : 0);
-    const __m256i foldLast = _mm256_set1_epi8((caseless && last >= 'a' && last <= 'z') ? 0x20 : 0);
+                              int caseless, size_t p1, size_t p2) {
+    const uint8_t c1 = needle[p1], c2 = needle[p2];
+    const __m256i want1 = _mm256_set1_epi8((char)c1), want2 = _mm256_set1_epi8((char)c2);
+    const __m256i fold1 = _mm256_set1_epi8((caseless && c1 >= 'a' && c1 <= 'z') ? 0x20 : 0);
+    const __m256i fold2 = _mm256_set1_epi8((caseless && c2 >= 'a' && c2 <= 'z') ? 0x20 : 0);
+    const size_t starts = length - needleLength + 1;  // positions 0..<starts
     size_t i = 0;
-    for (; i + needleLength - 1 + 32 <= length; i += 32) {
-        __m256i a = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(haystack + i)), foldFirst);
-        __m256i b = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(haystack + i + needleLength - 1)), foldLast);
-        unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, wantFirst),
-                                                                        _mm256_cmpeq_epi8(b, wantLast)));
+    for (;;) {
+        unsigned mask;
+        size_t at;
+        if (i + 32 <= starts) {
+            at = i;
+            mask = anchor_mask32(haystack + at, p1, p2, want1, want2, fold1, fold2);
+        } else {
+            if (i >= starts) return 0;
+            at = starts - 32;
+            mask = anchor_mask32(haystack + at, p1, p2, want1, want2, fold1, fold2) & (~0u << (i - at));
+        }
         while (mask) {
             unsigned bit = (unsigned)__builtin_ctz(mask);
-            if (equal_text(haystack + i + bit, needle, needleLength, caseless)) return 1;
+            if (equal_text(haystack + at + bit, needle, needleLength, caseless)) return 1;
             mask &= mask - 1;
         }
+        if (at != i) return 0;
+        i += 32;
     }
-    *next = i;
-    return 0;
 }
 #endif
 
@@ -204,24 +253,33 @@ int gislog_contains_text(const uint8_t *haystack, size_t length, const uint8_t *
                          int caseless) {
     if (needleLength == 0) return 1;
     if (length < needleLength) return 0;
+    return gislog_contains_text_at(haystack, length, needle, needleLength, caseless,
+                                   gislog_text_anchors(needle, needleLength));
+}
+
+int gislog_contains_text_at(const uint8_t *haystack, size_t length, const uint8_t *needle, size_t needleLength,
+                            int caseless, uint32_t anchors) {
+    if (needleLength == 0) return 1;
+    if (length < needleLength) return 0;
+    const size_t p1 = anchors & 0xFFFF, p2 = anchors >> 16;
     size_t i = 0;
 #if defined(__x86_64__)
-    if (length >= 64 && __builtin_cpu_supports("avx2")) {
-        if (contains_text_avx2(haystack, length, needle, needleLength, caseless, &i)) return 1;
+    if (length >= needleLength + 31 && __builtin_cpu_supports("avx2")) {
+        return contains_text_avx2(haystack, length, needle, needleLength, caseless, p1, p2);
     }
 #endif
 #if defined(__SSE2__)
-    // Sixteen candidate positions at a time: first and last byte of the needle (letters folded by setting
-    // 0x20 when caseless, which maps A-Z onto a-z and no other byte onto a letter), then a full compare per
+    // Sixteen candidate positions at a time: the needle's two anchor bytes (letters folded by setting 0x20
+    // when caseless, which maps A-Z onto a-z and no other byte onto a letter), then a full compare per
     // candidate.
-    const uint8_t first = needle[0], last = needle[needleLength - 1];
-    const __m128i wantFirst = _mm_set1_epi8((char)first), wantLast = _mm_set1_epi8((char)last);
-    const __m128i foldFirst = _mm_set1_epi8((caseless && first >= 'a' && first <= 'z') ? 0x20 : 0);
-    const __m128i foldLast = _mm_set1_epi8((caseless && last >= 'a' && last <= 'z') ? 0x20 : 0);
+    const uint8_t c1 = needle[p1], c2 = needle[p2];
+    const __m128i want1 = _mm_set1_epi8((char)c1), want2 = _mm_set1_epi8((char)c2);
+    const __m128i fold1 = _mm_set1_epi8((caseless && c1 >= 'a' && c1 <= 'z') ? 0x20 : 0);
+    const __m128i fold2 = _mm_set1_epi8((caseless && c2 >= 'a' && c2 <= 'z') ? 0x20 : 0);
     for (; i + needleLength - 1 + 16 <= length; i += 16) {
-        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(haystack + i)), foldFirst);
-        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(haystack + i + needleLength - 1)), foldLast);
-        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, wantFirst), _mm_cmpeq_epi8(b, wantLast)));
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(haystack + i + p1)), fold1);
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(haystack + i + p2)), fold2);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, want1), _mm_cmpeq_epi8(b, want2)));
         while (mask) {
             unsigned bit = (unsigned)__builtin_ctz(mask);
             if (equal_text(haystack + i + bit, needle, needleLength, caseless)) return 1;

@@ -96,6 +96,8 @@ struct RuleGate {
     var hasSources: Bool
     /// The required literal (in `RuleSet`'s literal storage), or nil.
     var literal: UnsafeRawBufferPointer?
+    /// Where the search for `literal` tests each position first (`gislog_text_anchors`).
+    var literalAnchors: UInt32 = 0
     /// The literal's bit in `RuleSet.literalFilter`'s answer, or none when the filter does not know it.
     var literalBit: LiteralFilter.Bits = .zero
     /// For a rule without a literal: the bits of its pattern prefilter's texts when the filter knows them
@@ -190,7 +192,9 @@ public final class RuleSet: @unchecked Sendable {
             var gate = RuleGate(levelMask: compiled.levelMask, productMask: compiled.productMask,
                                 hasSources: !compiled.sourcesLowercased.isEmpty, literal: nil)
             if let bytes = compiled.literal {
-                gate.literal = store(bytes)
+                let stored = store(bytes)
+                gate.literal = stored
+                gate.literalAnchors = gislog_text_anchors(stored.baseAddress!.assumingMemoryBound(to: UInt8.self), stored.count)
                 gate.literalBit = filterBit(bytes, caseless: false)
             } else if let prefilter = compiled.pattern.prefilter, !prefilter.alternatives.isEmpty {
                 let bits = prefilter.alternatives.map { filterBit($0.bytes, caseless: $0.caseless) }

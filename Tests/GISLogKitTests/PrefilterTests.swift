@@ -1,4 +1,5 @@
 import Testing
+import CGISLogShims
 @testable import GISLogSupport
 @testable import GISLogRules
 
@@ -86,5 +87,63 @@ struct PrefilterTests {
                 #expect(PatternPrefilter.containsIgnoringCase(raw, needle))
             }
         }
+    }
+
+    /// The vector search against a byte-by-byte one: every haystack length around the 16- and 32-byte steps
+    /// and the overlapping last step, needles placed at every position or nearly there (one byte off), both
+    /// cases, with and without caseless matching.
+    @Test func textSearchAgreesWithANaiveOne() {
+        let seed = SplitMix64.testSeed()
+        var generator = SplitMix64(seed: seed)
+        func naive(_ haystack: [UInt8], _ needle: [UInt8], caseless: Bool) -> Bool {
+            guard needle.count <= haystack.count else { return false }
+            func fold(_ byte: UInt8) -> UInt8 { caseless && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+            return (0...(haystack.count - needle.count)).contains { start in
+                needle.indices.allSatisfy { fold(haystack[start + $0]) == needle[$0] }
+            }
+        }
+        let alphabet = Array("eE tTaAsSgG.:xz".utf8)
+        var checked = 0, found = 0
+        for length in 0...100 {
+            for _ in 0..<12 {
+                let needleLength = Int.random(in: 1...min(24, max(1, length + 1)), using: &generator)
+                let caseless = Bool.random(using: &generator)
+                var needle = (0..<needleLength).map { _ in alphabet.randomElement(using: &generator)! }
+                if caseless { needle = needle.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+                var haystack = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+                if length >= needleLength, Bool.random(using: &generator) {
+                    let start = Int.random(in: 0...(length - needleLength), using: &generator)
+                    for (offset, byte) in needle.enumerated() {
+                        haystack[start + offset] = caseless && Bool.random(using: &generator) && byte >= 0x61 && byte <= 0x7A
+                            ? byte - 0x20 : byte
+                    }
+                    // Sometimes spoil one byte, so that the anchors match and the whole compare must say no.
+                    if Bool.random(using: &generator) { haystack[start + Int.random(in: 0..<needleLength, using: &generator)] = 0x7E }
+                }
+                let expected = naive(haystack, needle, caseless: caseless)
+                let anchors = gislog_text_anchors(needle, needle.count)
+                let answer = haystack.withUnsafeBufferPointer { h in
+                    gislog_contains_text_at(h.baseAddress ?? UnsafePointer(needle), h.count, needle, needle.count,
+                                            caseless ? 1 : 0, anchors) != 0
+                }
+                #expect(answer == expected, "length \(length), needle \(needle), caseless \(caseless), seed \(seed)")
+                checked += 1
+                if expected { found += 1 }
+            }
+        }
+        #expect(checked == 1212)
+        #expect(found > 300, "the generator should plant needles, seed \(seed)")
+    }
+
+    /// The anchors are two distinct positions inside the needle, on its rarest bytes.
+    @Test func anchorsPickTheRarestBytes() {
+        func anchors(_ text: String) -> (Int, Int) {
+            let value = gislog_text_anchors(Array(text.utf8), text.utf8.count)
+            return (Int(value & 0xFFFF), Int(value >> 16))
+        }
+        #expect(anchors("Starting in upgrade mode") == (0, 7))
+        #expect(anchors("ab") == (0, 1))
+        #expect(anchors("a") == (0, 0))
+        #expect(anchors("see the key") == (8, 10))
     }
 }

@@ -34,14 +34,16 @@ public struct PatternPrefilter: Sendable, Hashable {
     /// The texts in plain memory, for the check before every match: no reference counting per record.
     /// Owned by whoever made it (`free`).
     struct Compact {
-        let texts: UnsafeMutableBufferPointer<(bytes: UnsafeMutableRawBufferPointer, caseless: Bool)>
+        let texts: UnsafeMutableBufferPointer<(bytes: UnsafeMutableRawBufferPointer, caseless: Bool, anchors: UInt32)>
 
         init(_ prefilter: PatternPrefilter) {
             texts = .allocate(capacity: prefilter.alternatives.count)
             for (index, alternative) in prefilter.alternatives.enumerated() {
                 let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, alternative.bytes.count), alignment: 1)
                 bytes.copyBytes(from: alternative.bytes)
-                texts[index] = (UnsafeMutableRawBufferPointer(rebasing: bytes[0..<alternative.bytes.count]), alternative.caseless)
+                let anchors = gislog_text_anchors(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), alternative.bytes.count)
+                texts[index] = (UnsafeMutableRawBufferPointer(rebasing: bytes[0..<alternative.bytes.count]), alternative.caseless,
+                                anchors)
             }
         }
 
@@ -59,8 +61,8 @@ public struct PatternPrefilter: Sendable, Hashable {
                     if nonASCII < 0 { nonASCII = gislog_first_non_ascii(base, subject.count) < subject.count ? 1 : 0 }
                     if nonASCII == 1 { return true }
                 }
-                if gislog_contains_text(base, subject.count, text.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                        text.bytes.count, text.caseless ? 1 : 0) != 0 {
+                if gislog_contains_text_at(base, subject.count, text.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                           text.bytes.count, text.caseless ? 1 : 0, text.anchors) != 0 {
                     return true
                 }
             }
