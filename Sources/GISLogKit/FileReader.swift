@@ -237,7 +237,9 @@ struct FileSink<Consumer: RecordConsumer>: RecordSink {
 
     mutating func accept(_ record: inout RecordView) {
         levelCounts[Int(record.level.rawValue)] += 1
-        let index = tracker.track(record)
+        // The three values, not the record: a borrowed `RecordView` crossing into `track` was copied whole
+        // (about 300 bytes and a string retain) for every record.
+        let index = tracker.track(machine: record.bytes(.machine), time: record.time, level: record.level)
         if record.machineIndex != index {
             record.machine = tracker.spans[index].machine
             record.machineIndex = index
@@ -262,11 +264,12 @@ struct MachineTracker {
 
     init(fixed: String?) { self.fixed = fixed }
 
-    /// Counts `record` and returns the index of its machine in `spans`.
-    mutating func track(_ record: borrowing RecordView) -> Int {
+    /// Counts a record of the machine named by `machine` (its attribute's raw bytes) and returns the index of
+    /// that machine in `spans`.
+    mutating func track(machine: UnsafeRawBufferPointer?, time: Int64?, level: Level) -> Int {
         if let fixed {
             if lastIndex < 0 { lastIndex = slot(for: fixed) }
-        } else if let raw = record.bytes(.machine), raw.count > 0 {
+        } else if let raw = machine, raw.count > 0 {
             let same = lastIndex >= 0 && raw.count == lastBytes.count
                 && lastBytes.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
             if !same {
@@ -277,7 +280,7 @@ struct MachineTracker {
             lastBytes = []
             lastIndex = slot(for: Self.unknown)
         }
-        spans[lastIndex].include(record.time, level: record.level)
+        spans[lastIndex].include(time, level: level)
         return lastIndex
     }
 

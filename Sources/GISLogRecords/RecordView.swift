@@ -31,15 +31,15 @@ public enum RecordField: Int, Sendable, CaseIterable {
 /// which follow the rule, read them; the public surface hands out copies.
 public struct RecordView {
     /// Storage that every range below indexes into.
-    package internal(set) var base: UnsafeRawPointer
+    @usableFromInline package internal(set) var base: UnsafeRawPointer
     /// The whole record, `<Msg` to the closing tag (or to where it was cut).
-    package internal(set) var recordRange: Range<Int> = 0..<0
+    @usableFromInline package internal(set) var recordRange: Range<Int> = 0..<0
     /// The message text between the start tag and the closing tag, untrimmed and with entities undecoded.
-    package internal(set) var textRange: Range<Int> = 0..<0
+    @usableFromInline package internal(set) var textRange: Range<Int> = 0..<0
     /// Field ranges packed as `start << 32 | end` (offsets stay below 4 GiB: records are at most the
     /// buffer's size), so the view stays small: it is made and passed once per record.
-    var fieldRanges = InlineArray<11, UInt64>(repeating: 0)
-    var fieldPresent: UInt16 = 0
+    @usableFromInline var fieldRanges = InlineArray<11, UInt64>(repeating: 0)
+    @usableFromInline var fieldPresent: UInt16 = 0
     /// Up to `maxExtraAttributes` attributes with other names (inline, so a record costs no allocation).
     var extraNames = InlineArray<4, UInt64>(repeating: 0)
     var extraValues = InlineArray<4, UInt64>(repeating: 0)
@@ -49,7 +49,7 @@ public struct RecordView {
     @inline(__always)
     static func pack(_ range: Range<Int>) -> UInt64 { UInt64(range.lowerBound) << 32 | UInt64(range.upperBound) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func unpack(_ packed: UInt64) -> Range<Int> { Int(packed >> 32)..<Int(packed & 0xFFFF_FFFF) }
 
     /// Attributes with other names, in order, as `(name, value)` ranges (the first four).
@@ -111,20 +111,23 @@ public struct RecordView {
         isUnterminated = false
     }
 
+    // The accessors below are inlinable: called from another module, each call copied the whole view
+    // (about 300 bytes) to pass it, for every record.
+
     /// The raw bytes of a field, or nil when the record has no such attribute.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func bytes(_ field: RecordField) -> UnsafeRawBufferPointer? {
         guard fieldPresent & (1 << field.rawValue) != 0 else { return nil }
         return slice(Self.unpack(fieldRanges[field.rawValue]))
     }
 
     /// The raw bytes of the message text.
-    package var textBytes: UnsafeRawBufferPointer { slice(textRange) }
+    @inlinable package var textBytes: UnsafeRawBufferPointer { slice(textRange) }
 
     /// The raw bytes of the whole record.
-    package var recordBytes: UnsafeRawBufferPointer { slice(recordRange) }
+    @inlinable package var recordBytes: UnsafeRawBufferPointer { slice(recordRange) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }

@@ -135,7 +135,8 @@ struct NDJSONBytesTests {
             cases.append((0..<Int.random(in: 1...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
         }
         var changed = 0
-        for text in cases where redactor.redact(text) != text {
+        // The patterns alone: `redact` itself asks the quick check first.
+        for text in cases where redactor.applyingPatterns(to: text) != text {
             changed += 1
             var copy = text
             #expect(copy.withUTF8 { Redactor.mayHoldSecret(UnsafeRawBufferPointer($0)) }, "\(text.debugDescription), seed \(seed)")
