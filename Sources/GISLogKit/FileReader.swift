@@ -64,6 +64,14 @@ enum FileReader {
         var read = Read()
         consumer.beginFile(file, index: index)
         defer { consumer.endFile(file) }
+        if let incremental, early == nil, let carried = unchanged(file, incremental: incremental) {
+            // Read to its end last time and not touched since: nothing to open.
+            coverage.format = .records
+            read.checkpoint = carried
+            judge(&coverage, warnings: warnings, resumed: true)
+            return FileOutcome(coverage: coverage, levelCounts: sink.levels, machines: [], warnings: warnings.warnings,
+                               checkpoint: carried)
+        }
         do throws(InputError) {
             let opened: InputOpener.Opened
             if let early {
@@ -96,6 +104,22 @@ enum FileReader {
         return FileOutcome(coverage: coverage, levelCounts: read.feedLevels ?? sink.levels,
                            machines: read.feedSpans ?? sink.tracker.spans, warnings: warnings.warnings,
                            checkpoint: read.checkpoint)
+    }
+
+    /// The last run's checkpoint of `file`, carried to this run, when it read the file to its last byte and
+    /// `stat` says the same of it now (see `FileStamp`); nil when the file must be opened.
+    private static func unchanged(_ file: InputFile, incremental: IncrementalContext) -> FileCheckpoint? {
+        guard var previous = incremental.index.checkpoint(atPath: file.path), let stamp = previous.stamp else { return nil }
+        var info = stat()
+        guard stat(file.path, &info) == 0, Self.stamp(info) == stamp else { return nil }
+        previous.path = file.path
+        previous.seen = incremental.now
+        return previous
+    }
+
+    private static func stamp(_ info: stat) -> FileStamp {
+        FileStamp(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                  modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
     }
 
     /// Decides where to read an opened file from (incremental runs resume where the last run stopped; a
@@ -148,9 +172,12 @@ enum FileReader {
             try reader.run(&sink)
             if let incremental {
                 let marker = reader.bytes(before: reader.consumedOffset, count: FileCheckpoint.markerLimit) ?? []
+                // Plain UTF-8 only: there decoded offsets are byte offsets, so "read to the end" is exact.
+                let plain = !opened.encoding.gzip && opened.encoding.utf16 == nil && !opened.encoding.utf8BOM
                 read.checkpoint = checkpoint(file, head: opened.head, offset: reader.consumedOffset,
-                                             line: reader.consumedLine, marker: marker,
-                                             gzip: opened.encoding.gzip, now: incremental.now)
+                                             line: reader.consumedLine, marker: marker, gzip: opened.encoding.gzip,
+                                             now: incremental.now,
+                                             readToEnd: plain && reader.restIsBlank ? reader.endOffset : nil)
                 read.checkpoint?.insideRecord = reader.resumesInsideRecord
             }
         case .gislogNDJSON:
@@ -208,14 +235,21 @@ enum FileReader {
         return stableHashValue(marker) == previous.markerHash
     }
 
+    /// - Parameter readToEnd: for a plain UTF-8 file of which nothing but white space is left after `offset`,
+    ///   the byte offset where its text ended: when that is its size, it is stamped (`FileCheckpoint.stamp`).
     private static func checkpoint(_ file: InputFile, head: [UInt8], offset: Int64, line: Int, marker: [UInt8],
-                                   gzip: Bool, now: Int64) -> FileCheckpoint {
+                                   gzip: Bool, now: Int64, readToEnd: Int64? = nil) -> FileCheckpoint {
         var info = stat()
-        let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : 0
+        let found = stat(file.path, &info) == 0
+        let size = found ? Int64(info.st_size) : 0
         let headLength = min(FileCheckpoint.headLimit, head.count)
-        return FileCheckpoint(path: file.path, headLength: headLength, headHash: stableHashValue(head[..<headLength]),
-                              offset: offset, line: line, markerHash: stableHashValue(marker), markerLength: marker.count,
-                              storedSize: size, gzip: gzip, seen: now)
+        var checkpoint = FileCheckpoint(path: file.path, headLength: headLength,
+                                        headHash: stableHashValue(head[..<headLength]), offset: offset, line: line,
+                                        markerHash: stableHashValue(marker), markerLength: marker.count,
+                                        storedSize: size, gzip: gzip, seen: now)
+        // Stated after the read: a file that grew meanwhile is larger than what was read, and gets no stamp.
+        if found, let readToEnd, readToEnd == size { checkpoint.stamp = stamp(info) }
+        return checkpoint
     }
 }
 

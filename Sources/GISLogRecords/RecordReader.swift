@@ -135,6 +135,9 @@ package final class RecordReader {
     /// Unparsed-text state: where the text outside records resumes, and whether its current line has content.
     private var gapStart = 0
     private var gapLineHasContent = false
+    /// Whether anything but white space came after `consumedOffset`: stray text, or a record held back or
+    /// skipped (see `restIsBlank`).
+    private var contentAfterConsumed = false
     private var skippingOversized = false
     private var firstUnparsedLine: Int?
     private var reportedBadTime = false
@@ -158,6 +161,11 @@ package final class RecordReader {
     /// the next byte is on). An incremental run resumes here.
     package private(set) var consumedOffset: Int64
     package private(set) var consumedLine: Int
+    /// Where the text read ends (decoded offset), once `run` has returned.
+    package private(set) var endOffset: Int64 = 0
+    /// Whether nothing but white space (the last line break) lies between `consumedOffset` and `endOffset`:
+    /// the file was read to its end, and a later run would find nothing in the rest.
+    package private(set) var restIsBlank = false
 
     /// Whether attributes in ArcGIS's usual order are read by `readUsualAttributes` (tests turn it off to
     /// hold it to the general parser).
@@ -185,6 +193,7 @@ package final class RecordReader {
         self.holdBackTail = holdBackTail
         // The rest of a record an earlier run read unfinished: skipped like the tail of an oversized one.
         skippingOversized = startsInsideRecord
+        contentAfterConsumed = startsInsideRecord
     }
 
     // MARK: - Buffer management
@@ -318,6 +327,7 @@ package final class RecordReader {
                 gapLineHasContent = false
             } else if !isSpace(byte) {
                 gapLineHasContent = true
+                contentAfterConsumed = true
             }
         }
     }
@@ -364,6 +374,7 @@ package final class RecordReader {
                     position = at + 6
                     gapStart = position
                     consumedOffset = base + Int64(position)
+                    contentAfterConsumed = false
                     continue
                 }
                 if room >= 5 && isStartTag(at) {
@@ -386,15 +397,18 @@ package final class RecordReader {
                 position = end
                 gapStart = end
                 consumedOffset = base + Int64(end)
+                contentAfterConsumed = false
             case .heldBack:
                 position = fill
                 gapStart = fill
+                contentAfterConsumed = true
             case .needMore:
                 gapStart = at
                 position = at
                 try refill(keeping: at)
             case .cut:
                 skippingOversized = true
+                contentAfterConsumed = true
                 position = min(fill, at + buffer.maxRecordBytes)
                 gapStart = position
                 consumedOffset = base + Int64(position)
@@ -402,6 +416,8 @@ package final class RecordReader {
         }
         closeGapLine(at: fill)
         noteConsumedLine()
+        endOffset = base + Int64(fill)
+        restIsBlank = !contentAfterConsumed
         if fill > 0 { lastByte = data[fill - 1] }
         counters.lines = counters.decodedBytes == 0 ? 0 : line(at: fill) - (lastByte == 0x0A ? 1 : 0)
         if !holdBackTail {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// A copy of a sample tree in a temporary folder, with a state file beside it.
@@ -90,6 +91,44 @@ struct StateTests {
         #expect(events(run.json) == 2)
         let again = try space.scan()
         #expect(events(again.json) == 0)
+    }
+
+    /// A log read to its end is stamped in the state (device, inode, size, modification time) and, while
+    /// `stat` says the same of it, not opened again. Shown by a rewrite that keeps the size and puts the time
+    /// back — the one change a stamp cannot see, so an opened file would have warned — and by a file only
+    /// touched, which is opened again and holds nothing new.
+    @Test func anUnchangedLogIsNotOpenedAgain() throws {
+        let space = try Workspace()
+        _ = try space.scan()
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: space.state)))
+                                    as? [String: Any])
+        let files = try #require(saved["files"] as? [[String: Any]])
+        let server = try #require(files.first { ($0["path"] as? String)?.hasSuffix("server-20261114.061502-4212-0.0.log") ?? false })
+        var info = stat()
+        #expect(stat(space.serverLog, &info) == 0)
+        #expect(server["stamp"] as? String == "\(info.st_dev):\(info.st_ino):\(Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))")
+
+        let before = info
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: space.serverLog))
+        let head = Array("<Msg".utf8)
+        bytes.replaceSubrange(0..<4, with: Array("<Xyz".utf8))
+        #expect(Array(bytes.prefix(4)) != head)
+        // Same inode (written in place), same size, the time put back.
+        let handle = try #require(FileHandle(forWritingAtPath: space.serverLog))
+        handle.write(bytes)
+        try handle.close()
+        // To the nanosecond (Foundation's dates would round it, and the stamp would see the change).
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, space.serverLog, &times, 0) == 0)
+        let quiet = try space.scan()
+        #expect(!warningKinds(quiet.json).contains("file_changed"), "the stamped file was opened")
+        #expect(decoded(quiet.json) < 10)
+
+        // Touched: opened, its head no longer matches (the rewrite above), read again with a warning.
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: space.serverLog)
+        let touched = try space.scan()
+        #expect(warningKinds(touched.json).contains("file_changed"))
+        #expect(decoded(touched.json) >= bytes.count)
     }
 
     @Test func aTruncatedFileIsReadAgainWithAWarning() throws {

@@ -47,6 +47,10 @@ struct ScanStateTests {
                            storedSize: Int64(index * 9), gzip: index % 5 == 0, seen: 1_794_650_400_000,
                            insideRecord: index % 7 == 0)
         }
+        for index in state.files.indices where index % 3 == 0 {
+            state.files[index].stamp = FileStamp(device: UInt64(index % 4), inode: UInt64.max - UInt64(index),
+                                                 size: state.files[index].storedSize, modified: Int64(index) * 1_000_000_007)
+        }
         let next = state.advanced(checkpoints: [], ledger: EvidenceLedger(ruleSet: try RulePack.load(RulePack.builtinSources,
                                                                           checkSamples: .none)),
                                   coverage: Coverage(), reported: [], now: 1_794_650_400_000, keep: 0)
