@@ -163,6 +163,18 @@ public enum JSONValue: Sendable, Hashable {
 
         mutating func number() throws(ParseError) -> Double {
             let start = position
+            // Plain integers (offsets, sizes, times: most numbers of a state file) without a string each.
+            var integer: Int64 = 0
+            var digits = start < bytes.count && bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+            let first = digits
+            while digits < bytes.count, digits - first < 15, bytes[digits] &- UInt8(ascii: "0") < 10 {
+                integer = integer * 10 + Int64(bytes[digits] &- UInt8(ascii: "0"))
+                digits += 1
+            }
+            if digits > first, digits == bytes.count || !"+-0123456789.eE".utf8.contains(bytes[digits]) {
+                position = digits
+                return first > start ? -Double(integer) : Double(integer)  // -0 stays negative zero
+            }
             while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
             guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
                 position = start
@@ -173,7 +185,18 @@ public enum JSONValue: Sendable, Hashable {
 
         mutating func string() throws(ParseError) -> String {
             position += 1
-            var out: [UInt8] = []
+            // Most strings have no escape: found whole, made in one piece.
+            let start = position
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                position = end + 1
+                return String(decoding: bytes[start..<end], as: UTF8.self)
+            }
+            var out = Array(bytes[start..<end])
+            position = end
             while true {
                 guard position < bytes.count else { throw error("unterminated string") }
                 let byte = bytes[position]

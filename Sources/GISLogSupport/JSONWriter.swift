@@ -79,6 +79,14 @@ public struct JSONWriter {
     /// Appends `text` as a JSON string literal. Escapes quotes, backslashes, all control characters, and
     /// U+2028/U+2029 (which break JavaScript consumers of JSON lines).
     public static func appendString(_ text: String, to output: inout String) {
+        // Most strings (paths, ids) need no escape: appended whole. 0xE2 starts U+2028 and U+2029, which are
+        // escaped, and other characters: those take the careful way below.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+            output += "\""
+            output += text
+            output += "\""
+            return
+        }
         output += "\""
         // Append runs of plain text as substrings: `UnicodeScalarView.append(contentsOf:)` rebuilds the whole
         // string on every call, which made long documents quadratic.
