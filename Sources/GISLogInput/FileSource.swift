@@ -22,6 +22,12 @@ package final class FileSource: ByteSource {
 
     deinit { close(descriptor) }
 
+    /// The file's size now (`fstat`), or nil if it cannot be asked.
+    package var size: Int64? {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? Int64(info.st_size) : nil
+    }
+
     /// Seeks instead of reading (`lseek`), never past the end of the file.
     package func skip(_ count: Int64) throws(InputError) -> Int64 {
         var info = stat()

@@ -43,10 +43,11 @@ public struct Pipeline {
     ///   - eventSink: per worker thread, a sink that sees every new event as it is found (the NDJSON feed).
     public func run(_ scanner: LogScanner, progress: ScanProgress? = nil,
                     eventSink: ((_ worker: Int) -> any EventSink)? = nil) -> Outcome {
-        let incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
+        var incremental = previous.map { IncrementalContext(checkpoints: $0.files, now: now) }
         let scanned = scanner.run(ruleSet: ruleSet, progress: progress, incremental: incremental,
                                   sampleWidth: correlation.burstGap, collectEvents: collectEvents,
                                   recordFeed: recordFeed, eventSink: eventSink)
+        incremental = nil  // its indexes (several MB on a big site) are not needed past reading
         let ledger = scanned.ledger
         // What this run read, before earlier runs' context joins it: the report counts only new events.
         let newCounts = ledger.counts(from: correlation.reportFrom, until: correlation.reportUntil)

@@ -1,3 +1,4 @@
+internal import CGISLogShims
 internal import Glibc
 import GISLogReports
 public import GISLogCorrelation
@@ -175,8 +176,10 @@ public struct ScanState: Sendable {
     }
 
     /// Reads a state file; a missing file is a first run (an empty state).
+    /// - Parameter found: the paths this run found: each remembered file of one of these paths shares its
+    ///   string as it is read (see `sharePaths(with:)`), so that the state's own copies never pile up.
     /// - Throws: `LoadError` for a corrupt file or one written by a newer gislog.
-    public static func load(path: String) throws(LoadError) -> ScanState {
+    public static func load(path: String, sharingPathsWith found: [String] = []) throws(LoadError) -> ScanState {
         let bytes: [UInt8]
         do {
             bytes = try readWholeFile(path, limit: 512 << 20)
@@ -184,13 +187,17 @@ public struct ScanState: Sendable {
             if error.code == ENOENT { return ScanState() }  // a first run
             throw .unreadable(path: path, reason: error.reason)
         }
-        // The files are read one by one as the parser meets them (a big site's state lists 100,000).
+        // The files are read one by one as the parser meets them (a big site's state lists 100,000), into
+        // a table sized for them: grown by doubling, it briefly took one and a half times its size twice over.
         var files: [FileCheckpoint] = []
+        files.reserveCapacity(bytes.withUnsafeBytes { Self.count(of: Self.fileEntryStart, in: $0) })
+        let sharer = PathSharer(found)
         var malformedFile = false
         let root: JSONValue
         do {
             root = try JSONValue.parse(bytes, streaming: "files") { item in
-                guard let file = Self.checkpoint(from: item) else { malformedFile = true; return }
+                guard var file = Self.checkpoint(from: item) else { malformedFile = true; return }
+                sharer.share(&file.path)
                 files.append(file)
             }
         } catch {
@@ -222,6 +229,21 @@ public struct ScanState: Sendable {
             for (name, value) in pairs { if let last = value.int64 { state.machineLastSeen[name] = last } }
         }
         return state
+    }
+
+    /// How each file entry of a state file starts, as `render` writes it.
+    private static let fileEntryStart = Array("{\"path\":".utf8)
+
+    /// How many times `needle` occurs in `bytes` (a hint for sizing: a path holding the text counts once more).
+    private static func count(of needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int {
+        guard var at = bytes.baseAddress else { return 0 }
+        let end = at + bytes.count
+        var count = 0
+        while let found = gislog_memmem(at, at.distance(to: end), needle, needle.count) {
+            count += 1
+            at = found + needle.count
+        }
+        return count
     }
 
     // MARK: - Writing
@@ -399,27 +421,48 @@ private struct HeadKey: Hashable {
 }
 
 /// Checkpoints of the previous run, indexed for matching by content.
+///
+/// Held through a whole run, for up to 250,000 files: positions are 32-bit, and the checkpoints that share
+/// a head are chained through one array rather than each head holding an array of its own.
 public struct ResumeIndex: Sendable {
     let checkpoints: [FileCheckpoint]
-    /// Checkpoint positions by head length and head hash.
-    private let byHead: [HeadKey: [Int]]
+    /// The first checkpoint (in the state's order) with each head length and head hash.
+    private let byHead: [HeadKey: Int32]
+    /// For each checkpoint, the next one with the same head, or -1.
+    private let sameHead: [Int32]
     /// Whether some checkpoint covers a head of this many bytes (index 0 … `FileCheckpoint.headLimit`).
     private let lengths: [Bool]
     /// Checkpoint positions by path (a state holds one per path).
-    private let byPath: [String: Int]
+    private let byPath: [String: Int32]
 
     public init(_ checkpoints: [FileCheckpoint]) {
+        precondition(checkpoints.count < Int(Int32.max), "more checkpoints than a state keeps")
         self.checkpoints = checkpoints
-        var byHead: [HeadKey: [Int]] = [:]
+        var byHead: [HeadKey: Int32] = [:]
+        var sameHead = [Int32](repeating: -1, count: checkpoints.count)
         var lengths = [Bool](repeating: false, count: FileCheckpoint.headLimit + 1)
-        var byPath: [String: Int] = [:]
+        var byPath: [String: Int32] = [:]
+        byHead.reserveCapacity(checkpoints.count)
+        byPath.reserveCapacity(checkpoints.count)
+        // Where each chain of equal heads ends so far, by its first position (only heads met twice).
+        var chainEnds: [Int32: Int32] = [:]
         for (position, checkpoint) in checkpoints.enumerated() {
-            if byPath[checkpoint.path] == nil { byPath[checkpoint.path] = position }
+            let here = Int32(position)
+            if byPath[checkpoint.path] == nil { byPath[checkpoint.path] = here }
             guard checkpoint.headLength > 0, checkpoint.headLength <= FileCheckpoint.headLimit else { continue }
-            byHead[HeadKey(length: checkpoint.headLength, hash: checkpoint.headHash), default: []].append(position)
+            let key = HeadKey(length: checkpoint.headLength, hash: checkpoint.headHash)
+            if let first = byHead[key] {
+                // Rare (copies of one file): the chain's end is looked up, kept in a small side table.
+                let end = chainEnds[first] ?? first
+                sameHead[Int(end)] = here
+                chainEnds[first] = here
+            } else {
+                byHead[key] = here
+            }
             lengths[checkpoint.headLength] = true
         }
         self.byHead = byHead
+        self.sameHead = sameHead
         self.lengths = lengths
         self.byPath = byPath
     }
@@ -428,7 +471,7 @@ public struct ResumeIndex: Sendable {
     func hasCheckpoint(atPath path: String) -> Bool { byPath[path] != nil }
 
     /// The checkpoint of the file the last run read at `path`, if any.
-    func checkpoint(atPath path: String) -> FileCheckpoint? { byPath[path].map { checkpoints[$0] } }
+    func checkpoint(atPath path: String) -> FileCheckpoint? { byPath[path].map { checkpoints[Int($0)] } }
 
     /// The checkpoint of a file whose decoded content starts with `head`: one at the same path first, else
     /// the one read furthest. One pass over the head: its hash (`StableHasher`, as `stableHash`) after each length
@@ -437,22 +480,47 @@ public struct ResumeIndex: Sendable {
         // Most files are where they were: the checkpoint at their path, if their head still matches it, is
         // the one the search below would pick first.
         if let position = byPath[path] {
-            let checkpoint = checkpoints[position]
+            let checkpoint = checkpoints[Int(position)]
             if checkpoint.headLength > 0, checkpoint.headLength <= head.count,
                stableHashValue(head[..<checkpoint.headLength]) == checkpoint.headHash {
                 return checkpoint
             }
         }
-        var hits: [[Int]] = []
+        var hits: [Int32] = []
         var hasher = StableHasher()
         for (index, byte) in head.prefix(FileCheckpoint.headLimit).enumerated() {
             hasher.add(byte)
-            guard lengths[index + 1], let positions = byHead[HeadKey(length: index + 1, hash: hasher.value)] else { continue }
-            hits.append(positions)
+            guard lengths[index + 1], let first = byHead[HeadKey(length: index + 1, hash: hasher.value)] else { continue }
+            hits.append(first)
         }
         // The longest heads first (they say the most), each length's in the state's order.
-        let found = hits.reversed().joined().map { checkpoints[$0] }
+        var found: [FileCheckpoint] = []
+        for first in hits.reversed() {
+            var position = first
+            while position >= 0 {
+                found.append(checkpoints[Int(position)])
+                position = sameHead[Int(position)]
+            }
+        }
         return found.first { $0.path == path } ?? found.max { $0.offset < $1.offset }
+    }
+}
+
+/// Hands out the found copy of a path, so that one string serves every table that names the file.
+private struct PathSharer {
+    let found: [String]
+    let byPath: [String: Int32]
+
+    init(_ found: [String]) {
+        self.found = found
+        var byPath: [String: Int32] = [:]
+        byPath.reserveCapacity(found.count)
+        for (index, path) in found.enumerated() { byPath[path] = Int32(index) }
+        self.byPath = byPath
+    }
+
+    func share(_ path: inout String) {
+        if let match = byPath[path] { path = found[Int(match)] }
     }
 }
 
@@ -460,12 +528,8 @@ extension ScanState {
     /// Lets each remembered file share its path string with the file of the same path this run found: a big
     /// site's state holds 100,000 paths, which would otherwise be kept twice (about 17 MB).
     public mutating func sharePaths(with found: [String]) {
-        var byPath: [String: Int] = [:]
-        byPath.reserveCapacity(found.count)
-        for (index, path) in found.enumerated() { byPath[path] = index }
-        for index in files.indices {
-            if let match = byPath[files[index].path] { files[index].path = found[match] }
-        }
+        let sharer = PathSharer(found)
+        for index in files.indices { sharer.share(&files[index].path) }
     }
 
     /// The state after a run: this run's checkpoints (replacing those of the same content), the recent events

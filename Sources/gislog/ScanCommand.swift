@@ -227,11 +227,11 @@ struct ScanCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         if let state {
             do {
-                previous = resetState ? ScanState() : try ScanState.load(path: state)
+                previous = resetState ? ScanState()
+                    : try ScanState.load(path: state, sharingPathsWith: scanner.discovery.files.map(\.path))
             } catch {
                 throw CommandFailure(error.description)
             }
-            previous?.sharePaths(with: scanner.discovery.files.map(\.path))
         }
         var correlationOptions = try correlation.options()
         func instant(_ text: String?, _ flag: String) throws -> Int64? {
