@@ -61,13 +61,39 @@ public enum AtomicFile {
     }
 
     public static func write(bytes: [UInt8], to path: String) throws(WriteError) {
+        if let stream = try openSpecial(path) {
+            defer { close(stream) }
+            if let code = writeAll(stream, bytes) { throw .cannotWrite(temporary: path, errno: code) }
+            return
+        }
         let (descriptor, temporary) = try createTemporary(for: path)
         try finish(descriptor: descriptor, temporary: temporary, path: path, appending: bytes)
+    }
+
+    /// A descriptor open for writing when `path` is a device, a pipe or a socket (`--output /dev/null`,
+    /// `/dev/stdout`, a named pipe): such a file is written as a stream, since replacing it would put a
+    /// regular file in its place (a `/dev/null` that keeps every report). Nil for a regular file or none.
+    package static func openSpecial(_ path: String) throws(WriteError) -> Int32? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR else { return nil }
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotReplace(path: path, errno: errno) }
+        return descriptor
+    }
+
+    /// The file that writing `path` should replace: the one a symbolic link names (the link stays a link),
+    /// else `path` itself.
+    package static func replacedPath(_ path: String) -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Makes the temporary file for `path` beside it (named after the target, so that what a killed writer
     /// left behind can be told apart: see `removeLeftovers`).
     package static func createTemporary(for path: String) throws(WriteError) -> (descriptor: Int32, temporary: String) {
+        let path = replacedPath(path)
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         var template = ((directory.isEmpty ? "/" : directory + "/") + temporaryPrefix(of: path) + "XXXXXX").utf8CString.map { $0 }
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -79,6 +105,7 @@ public enum AtomicFile {
     /// Writes the last bytes, flushes, closes and renames the temporary file over `path`; on any failure the
     /// temporary file goes and `path` stays as it was.
     package static func finish(descriptor: Int32, temporary: String, path: String, appending bytes: [UInt8]) throws(WriteError) {
+        let path = replacedPath(path)
         var failure = writeAll(descriptor, bytes).map { WriteError.cannotWrite(temporary: temporary, errno: $0) }
         if failure == nil && fsync(descriptor) != 0 { failure = .cannotFlush(temporary: temporary, errno: errno) }
         fchmod(descriptor, 0o644)

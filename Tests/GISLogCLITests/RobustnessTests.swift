@@ -120,6 +120,32 @@ struct RobustnessTests {
         #expect(copy.stateBytes() == nil)
     }
 
+    /// `--output` naming a pipe (or a device such as /dev/null) writes into it: an atomic replace would put
+    /// a regular file in its place, and every later write to /dev/null on the machine would fill that file.
+    /// Naming a symbolic link replaces the file it points at and leaves the link a link.
+    @Test(arguments: ["text", "json", "ndjson"])
+    func anOutputThatIsAPipeOrALinkStaysOne(format: String) throws {
+        let copy = try SampleCopy()
+        let pipe = copy.root + "/out.pipe", received = copy.root + "/received", link = copy.root + "/link",
+            real = copy.root + "/real"
+        let run = try gislogScript("""
+            mkfifo \(quoted(pipe)) && (timeout -s KILL 10 cat \(quoted(pipe)) > \(quoted(received)) 2>&1 < /dev/null &) && \
+            "$GISLOG" scan --timezone UTC --format \(format) --output \(quoted(pipe)) \(quoted(copy.logs)); echo "pipe $?"; \
+            sleep 0.2; [ -p \(quoted(pipe)) ] && echo "still a pipe"; \
+            echo old > \(quoted(real)) && ln -s \(quoted(real)) \(quoted(link)) && \
+            "$GISLOG" scan --timezone UTC --format \(format) --output \(quoted(link)) \(quoted(copy.logs)); echo "link $?"; \
+            [ -L \(quoted(link)) ] && echo "still a link"
+            """)
+        #expect(run.stdout.contains("pipe 1") && run.stdout.contains("link 1"), "\(run.stdout) \(run.stderr)")
+        #expect(run.stdout.contains("still a pipe") && run.stdout.contains("still a link"), "\(run.stdout)")
+        // Without a writer (the pipe replaced) the reader gives up after its timeout, with nothing.
+        let sent = (try? String(contentsOfFile: received, encoding: .utf8)) ?? ""
+        let replaced = try String(contentsOfFile: real, encoding: .utf8)
+        #expect(sent.contains("untrusted-ca") && replaced.contains("untrusted-ca"))
+        #expect(sent == replaced, "the pipe got the whole report")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: copy.root).allSatisfy { !$0.hasPrefix(".gislog-") })
+    }
+
     @Test func anIncrementalReportSentToAFullDiskIsReportedNextTime() throws {
         let copy = try SampleCopy()
         let first = try gislog(["scan", "--timezone", "UTC", "--state", copy.state, copy.logs])
