@@ -1,6 +1,7 @@
 public import GISLogRules
 public import GISLogRecords
 import GISLogInput
+import GISLogSupport
 
 /// The sealed ledger rearranged for the questions the diagnosis asks: per machine, its failures by peer,
 /// its token errors, its restarts and the records that name a self-signed certificate — all per minute.
@@ -151,7 +152,7 @@ struct SiteTimeline {
     func peerMachine(_ peer: EvidenceLedger.Peer?, urls: [String]) -> String? {
         guard let peer else { return nil }
         if let known = knownMachine(named: peer.host) { return known }
-        let portalLike = peer.port == "7443" || urls.contains { $0.contains("/sharing/") || $0.contains("/portal") }
+        let portalLike = peer.port == "7443" || urls.contains { $0.containsBytes("/sharing/") || $0.containsBytes("/portal") }
         if portalLike, portals.count == 1 { return portals[0] }
         return nil
     }

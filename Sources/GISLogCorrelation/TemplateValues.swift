@@ -1,5 +1,6 @@
 public import GISLogRules
 public import GISLogInput
+import GISLogSupport
 
 /// The site's own names for the `{placeholders}` of a cause's summary and steps, taken from the failures
 /// and the machines in the logs.
@@ -18,13 +19,14 @@ package struct TemplateValues: Sendable, Hashable {
         // looks like one (port 7443, a /portal/ or /sharing/ URL not on Server's port), else a portal machine.
         let portalPeer = failures.first { event in
             guard let url = event.field("url"), event.field("port") != "6443" else { return false }
-            return event.field("port") == "7443" || url.contains("/sharing/") || url.contains("/portal/") || url.contains("/portaladmin")
+            return event.field("port") == "7443" || url.containsBytes("/sharing/") || url.containsBytes("/portal/")
+                || url.containsBytes("/portaladmin")
         }?.field("host")
         if let portal = (failingProduct == .portal ? machine.lowercased() : nil) ?? portalPeer ?? portals.first?.lowercased() {
             values["portal"] = portal
         }
         // The server: the failing machine when it is one, else a peer on 6443 or an /arcgis/admin URL, else a server machine.
-        let serverPeer = failures.first { $0.field("port") == "6443" || ($0.field("url")?.contains("/arcgis/admin") ?? false) }
+        let serverPeer = failures.first { $0.field("port") == "6443" || ($0.field("url")?.containsBytes("/arcgis/admin") ?? false) }
         if failingProduct == .server {
             values["server"] = machine.lowercased()
             values["server_machine"] = machine
