@@ -1,4 +1,3 @@
-internal import CGISLogShims
 internal import Glibc
 import GISLogReports
 public import GISLogCorrelation
@@ -180,29 +179,51 @@ public struct ScanState: Sendable {
     ///   string as it is read (see `sharePaths(with:)`), so that the state's own copies never pile up.
     /// - Throws: `LoadError` for a corrupt file or one written by a newer gislog.
     public static func load(path: String, sharingPathsWith found: [String] = []) throws(LoadError) -> ScanState {
-        let bytes: [UInt8]
+        let source: FileSource
         do {
-            bytes = try readWholeFile(path, limit: 512 << 20)
+            source = try FileSource(path: path)
         } catch {
             if error.code == ENOENT { return ScanState() }  // a first run
             throw .unreadable(path: path, reason: error.reason)
         }
-        // The files are read one by one as the parser meets them (a big site's state lists 100,000), into
-        // a table sized for them: grown by doubling, it briefly took one and a half times its size twice over.
+        // Read a megabyte at a time as the parser asks, and the files handed over one by one as it meets
+        // them: a big site's state (35 MB, 100,000 files) is never held whole, as text or as a tree.
+        var readError: InputError?
+        let readMore: (inout [UInt8]) -> Bool = { bytes in
+            guard readError == nil else { return false }
+            let piece = 1 << 20, start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: piece))
+            var outcome: Result<Int, InputError> = .success(0)
+            bytes.withUnsafeMutableBytes { raw in
+                let tail = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
+                outcome = Result { () throws(InputError) in try source.read(into: tail) }
+            }
+            let count: Int
+            switch outcome {
+            case .success(let read): count = read
+            case .failure(let error): readError = error; count = 0
+            }
+            bytes.removeLast(piece - count)
+            return count > 0
+        }
+        // A table sized for the files from the state's size (about 350 bytes an entry): grown by doubling,
+        // it briefly took one and a half times its size.
         var files: [FileCheckpoint] = []
-        files.reserveCapacity(bytes.withUnsafeBytes { Self.count(of: Self.fileEntryStart, in: $0) })
+        files.reserveCapacity(Int(min(Int64(Self.maxFiles), (source.size ?? 0) / 300)))
         let sharer = PathSharer(found)
         var malformedFile = false
         let root: JSONValue
         do {
-            root = try JSONValue.parse(bytes, streaming: "files") { item in
+            root = try JSONValue.parse(reading: readMore, streaming: "files") { item in
                 guard var file = Self.checkpoint(from: item) else { malformedFile = true; return }
                 sharer.share(&file.path)
                 files.append(file)
             }
         } catch {
+            if let readError { throw .unreadable(path: path, reason: readError.reason) }
             throw .corrupt(path: path, what: "\(error)")
         }
+        if let readError { throw .unreadable(path: path, reason: readError.reason) }
         guard let version = root["gislog_state"]?.int else {
             throw .notAState(path: path)
         }
@@ -229,21 +250,6 @@ public struct ScanState: Sendable {
             for (name, value) in pairs { if let last = value.int64 { state.machineLastSeen[name] = last } }
         }
         return state
-    }
-
-    /// How each file entry of a state file starts, as `render` writes it.
-    private static let fileEntryStart = Array("{\"path\":".utf8)
-
-    /// How many times `needle` occurs in `bytes` (a hint for sizing: a path holding the text counts once more).
-    private static func count(of needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int {
-        guard var at = bytes.baseAddress else { return 0 }
-        let end = at + bytes.count
-        var count = 0
-        while let found = gislog_memmem(at, at.distance(to: end), needle, needle.count) {
-            count += 1
-            at = found + needle.count
-        }
-        return count
     }
 
     // MARK: - Writing
@@ -534,25 +540,28 @@ extension ScanState {
 
     /// The state after a run: this run's checkpoints (replacing those of the same content), the recent events
     /// correlation will need next time, the findings reported so far, and each machine's first log time.
-    public func advanced(checkpoints: [FileCheckpoint], ledger: EvidenceLedger, coverage: Coverage, reported ids: [String],
-                         now: Int64, keep window: Int64) -> ScanState {
+    public func advanced(checkpoints: consuming [FileCheckpoint], ledger: EvidenceLedger, coverage: Coverage,
+                         reported ids: [String], now: Int64, keep window: Int64) -> ScanState {
         var next = ScanState()
         // One new table, sorted in place: at 100,000 files each copy of it is about 10 MB, and chained
         // (`+`, `sorted`, `prefix`, `sorted`) the copies were the run's peak of memory.
         var claimed = Set<HeadKey>(minimumCapacity: checkpoints.count)
         var paths = Set<String>(minimumCapacity: checkpoints.count)
-        for checkpoint in checkpoints {
-            claimed.insert(HeadKey(length: checkpoint.headLength, hash: checkpoint.headHash))
-            paths.insert(checkpoint.path)
+        for index in checkpoints.indices {  // by index: a `for … in` would consume the table
+            claimed.insert(HeadKey(length: checkpoints[index].headLength, hash: checkpoints[index].headHash))
+            paths.insert(checkpoints[index].path)
         }
         func kept(_ old: FileCheckpoint) -> Bool {
             !claimed.contains(HeadKey(length: old.headLength, hash: old.headHash)) && !paths.contains(old.path)
                 && now - old.seen <= Self.forgetAfter
         }
-        var merged: [FileCheckpoint] = []
-        merged.reserveCapacity(checkpoints.count + files.reduce(0) { $0 + (kept($1) ? 1 : 0) })
-        merged.append(contentsOf: checkpoints)
-        for old in files where kept(old) { merged.append(old) }
+        // This run's table itself (handed over), then the files it did not see again: usually few.
+        var merged = checkpoints
+        let keptCount = files.reduce(0) { $0 + (kept($1) ? 1 : 0) }
+        if keptCount > 0 {
+            merged.reserveCapacity(merged.count + keptCount)
+            for old in files where kept(old) { merged.append(old) }
+        }
         claimed = []
         paths = []
         if merged.count > Self.maxFiles {

@@ -65,28 +65,71 @@ public enum JSONValue: Sendable, Hashable {
         var parser = Parser(bytes: bytes)
         parser.streamKey = key
         parser.each = each
-        parser.skipSpace()
-        let value = try parser.value(depth: 0)
-        parser.skipSpace()
-        guard parser.position == bytes.count else { throw parser.error("unexpected text after the document") }
-        return value
+        return try parser.document()
+    }
+
+    /// `parse(_:streaming:each:)` on a document read piece by piece: `readMore` appends the next piece (say
+    /// a megabyte) to the array it is given and returns false at the end. Only the part being parsed is
+    /// held, so a state file of 100,000 entries is never in memory whole; pieces are asked for only
+    /// while the parser needs them. An I/O error is for `readMore` to keep: the parser sees an end.
+    public static func parse(reading readMore: @escaping (inout [UInt8]) -> Bool, streaming key: String?,
+                             each: @escaping (JSONValue) -> Void) throws(ParseError) -> JSONValue {
+        var parser = Parser(bytes: [])
+        parser.readMore = readMore
+        parser.streamKey = key
+        parser.each = each
+        return try parser.document()
     }
 
     private struct Parser {
-        let bytes: [UInt8]
+        /// The document, or the part of it read and not yet dropped (see `readMore`).
+        var bytes: [UInt8]
         var position = 0
+        /// Bytes dropped from the front of `bytes` (parsed and done with), for the offsets of errors.
+        var dropped = 0
+        /// Appends more of the document to `bytes`; false at its end. Nil when `bytes` is all of it.
+        var readMore: ((inout [UInt8]) -> Bool)?
         var streamKey: String?
         var each: (JSONValue) -> Void = { _ in }
 
-        func error(_ message: String) -> ParseError { ParseError(offset: position, message: message) }
+        func error(_ message: String) -> ParseError { ParseError(offset: dropped + position, message: message) }
+
+        mutating func document() throws(ParseError) -> JSONValue {
+            skipSpace()
+            let value = try value(depth: 0)
+            skipSpace()
+            guard !has() else { throw error("unexpected text after the document") }
+            return value
+        }
+
+        /// Whether `count` bytes from `position` on are there, reading more of the document if need be.
+        @inline(__always)
+        mutating func has(_ count: Int = 1) -> Bool { bytes.count - position >= count || readOn(count) }
+
+        mutating func readOn(_ count: Int) -> Bool {
+            guard let readMore else { return false }
+            while bytes.count - position < count {
+                guard readMore(&bytes) else { return false }
+            }
+            return true
+        }
+
+        /// Forgets what was parsed, once it is over a megabyte: called between the elements of the streamed
+        /// array, where nothing before `position` is referred to again.
+        mutating func dropParsed() {
+            guard readMore != nil, position >= 1 << 20 else { return }
+            bytes.removeSubrange(0..<position)
+            dropped += position
+            position = 0
+        }
 
         mutating func skipSpace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+            while has(), [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
         }
 
         mutating func expect(_ literal: String, _ value: JSONValue) throws(ParseError) -> JSONValue {
             let utf8 = Array(literal.utf8)
-            guard position + utf8.count <= bytes.count, Array(bytes[position..<(position + utf8.count)]) == utf8 else {
+            guard has(utf8.count), Array(bytes[position..<(position + utf8.count)]) == utf8 else {
                 throw error("expected '\(literal)'")
             }
             position += utf8.count
@@ -95,7 +138,7 @@ public enum JSONValue: Sendable, Hashable {
 
         mutating func value(depth: Int) throws(ParseError) -> JSONValue {
             guard depth < 256 else { throw error("nested too deeply") }
-            guard position < bytes.count else { throw error("unexpected end of the document") }
+            guard has() else { throw error("unexpected end of the document") }
             switch bytes[position] {
             case UInt8(ascii: "n"): return try expect("null", .null)
             case UInt8(ascii: "t"): return try expect("true", .bool(true))
@@ -105,12 +148,12 @@ public enum JSONValue: Sendable, Hashable {
                 position += 1
                 var items: [JSONValue] = []
                 skipSpace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+                if has(), bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
                 while true {
                     skipSpace()
                     items.append(try value(depth: depth + 1))
                     skipSpace()
-                    guard position < bytes.count else { throw error("unexpected end inside an array") }
+                    guard has() else { throw error("unexpected end inside an array") }
                     if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
                     if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
                     throw error("expected ',' or ']'")
@@ -119,23 +162,23 @@ public enum JSONValue: Sendable, Hashable {
                 position += 1
                 var pairs: [(String, JSONValue)] = []
                 skipSpace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
+                if has(), bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
                 while true {
                     skipSpace()
-                    guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                    guard has(), bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
                     let key = try string()
                     skipSpace()
-                    guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                    guard has(), bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
                     position += 1
                     skipSpace()
-                    if depth == 0, key == streamKey, position < bytes.count, bytes[position] == UInt8(ascii: "[") {
+                    if depth == 0, key == streamKey, has(), bytes[position] == UInt8(ascii: "[") {
                         try streamArray(depth: depth + 1)
                         pairs.append((key, .array([])))
                     } else {
                         pairs.append((key, try value(depth: depth + 1)))
                     }
                     skipSpace()
-                    guard position < bytes.count else { throw error("unexpected end inside an object") }
+                    guard has() else { throw error("unexpected end inside an object") }
                     if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
                     if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
                     throw error("expected ',' or '}'")
@@ -149,12 +192,13 @@ public enum JSONValue: Sendable, Hashable {
         mutating func streamArray(depth: Int) throws(ParseError) {
             position += 1
             skipSpace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
+            if has(), bytes[position] == UInt8(ascii: "]") { position += 1; return }
             while true {
+                dropParsed()
                 skipSpace()
                 each(try value(depth: depth + 1))
                 skipSpace()
-                guard position < bytes.count else { throw error("unexpected end inside an array") }
+                guard has() else { throw error("unexpected end inside an array") }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
                 if bytes[position] == UInt8(ascii: "]") { position += 1; return }
                 throw error("expected ',' or ']'")
@@ -165,17 +209,17 @@ public enum JSONValue: Sendable, Hashable {
             let start = position
             // Plain integers (offsets, sizes, times: most numbers of a state file) without a string each.
             var integer: Int64 = 0
-            var digits = start < bytes.count && bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+            var digits = has() && bytes[start] == UInt8(ascii: "-") ? start + 1 : start
             let first = digits
-            while digits < bytes.count, digits - first < 15, bytes[digits] &- UInt8(ascii: "0") < 10 {
+            while has(digits - start + 1), digits - first < 15, bytes[digits] &- UInt8(ascii: "0") < 10 {
                 integer = integer * 10 + Int64(bytes[digits] &- UInt8(ascii: "0"))
                 digits += 1
             }
-            if digits > first, digits == bytes.count || !"+-0123456789.eE".utf8.contains(bytes[digits]) {
+            if digits > first, !has(digits - start + 1) || !"+-0123456789.eE".utf8.contains(bytes[digits]) {
                 position = digits
                 return first > start ? -Double(integer) : Double(integer)  // -0 stays negative zero
             }
-            while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
+            while has(), "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
             guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
                 position = start
                 throw error("expected a value")
@@ -188,24 +232,24 @@ public enum JSONValue: Sendable, Hashable {
             // Most strings have no escape: found whole, made in one piece.
             let start = position
             var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            while has(end - start + 1), bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
                 end += 1
             }
-            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            if has(end - start + 1), bytes[end] == UInt8(ascii: "\"") {
                 position = end + 1
                 return String(decoding: bytes[start..<end], as: UTF8.self)
             }
             var out = Array(bytes[start..<end])
             position = end
             while true {
-                guard position < bytes.count else { throw error("unterminated string") }
+                guard has() else { throw error("unterminated string") }
                 let byte = bytes[position]
                 position += 1
                 switch byte {
                 case UInt8(ascii: "\""):
                     return String(decoding: out, as: UTF8.self)
                 case UInt8(ascii: "\\"):
-                    guard position < bytes.count else { throw error("unterminated escape") }
+                    guard has() else { throw error("unterminated escape") }
                     let escape = bytes[position]
                     position += 1
                     switch escape {
@@ -217,7 +261,7 @@ public enum JSONValue: Sendable, Hashable {
                     case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "\""): out.append(escape)
                     case UInt8(ascii: "u"):
                         var scalar = try hex4()
-                        if (0xD800..<0xDC00).contains(scalar), position + 1 < bytes.count,
+                        if (0xD800..<0xDC00).contains(scalar), has(2),
                            bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
                             position += 2
                             let low = try hex4()
@@ -235,7 +279,7 @@ public enum JSONValue: Sendable, Hashable {
         }
 
         mutating func hex4() throws(ParseError) -> UInt32 {
-            guard position + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[position..<(position + 4)], as: UTF8.self), radix: 16) else {
+            guard has(4), let value = UInt32(String(decoding: bytes[position..<(position + 4)], as: UTF8.self), radix: 16) else {
                 throw error("expected four hexadecimal digits")
             }
             position += 4

@@ -58,4 +58,58 @@ struct JSONRoundTripTests {
             #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(Array(bad.utf8)) }
         }
     }
+
+    /// A document read piece by piece (pieces of 1 to 4,096 bytes, so that every token is cut somewhere) parses
+    /// as the whole does: the streamed elements, the rest of the tree, and an error at the same offset. The
+    /// document is over a megabyte, so what was parsed is dropped along the way.
+    @Test func aDocumentReadInPiecesParsesAsTheWhole() throws {
+        let seed = SplitMix64.testSeed()
+        var generator = SplitMix64(seed: seed)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("gislog_state", 2)
+        writer.key("files")
+        writer.beginArray()
+        for index in 0..<12_000 {
+            writer.beginObject()
+            writer.field("path", "/logs/GIS\(index % 20)/server/server-\(index) \u{e9}\"\\.log")
+            writer.field("offset", Int64(index) * 1_000_003)
+            writer.key("ratio"); writer.value(Double(index) / 7)
+            writer.field("gzip", index % 3 == 0)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("after")
+        writer.beginArray(); writer.value("tail"); writer.value(-12); writer.endArray()
+        writer.endObject()
+        let document = Array(writer.output.utf8)
+        #expect(document.count > 1 << 20)
+
+        func pieces(_ bytes: [UInt8]) -> (inout [UInt8]) -> Bool {
+            var offset = 0
+            var random = SplitMix64(seed: generator.next())
+            return { buffer in
+                guard offset < bytes.count else { return false }
+                let count = min(bytes.count - offset, 1 + Int(random.next() % 4096))
+                buffer.append(contentsOf: bytes[offset..<(offset + count)])
+                offset += count
+                return true
+            }
+        }
+        var whole: [JSONValue] = [], streamed: [JSONValue] = []
+        let wholeRoot = try JSONValue.parse(document, streaming: "files") { whole.append($0) }
+        let streamedRoot = try JSONValue.parse(reading: pieces(document), streaming: "files") { streamed.append($0) }
+        #expect(whole.count == 12_000)
+        #expect(streamed == whole, "seed \(seed)")
+        #expect(streamedRoot == wholeRoot)
+
+        // Cut short, or spoilt late: the same error at the same offset either way.
+        for bad in [Array(document.prefix(document.count - 5)), document.prefix(1_500_000) + Array("x".utf8) + document.dropFirst(1_500_001)] {
+            var first: JSONValue.ParseError?, second: JSONValue.ParseError?
+            do { _ = try JSONValue.parse(bad, streaming: "files") { _ in } } catch { first = error }
+            do { _ = try JSONValue.parse(reading: pieces(bad), streaming: "files") { _ in } } catch { second = error }
+            #expect(first != nil && first?.offset == second?.offset && first?.message == second?.message,
+                    "\(String(describing: first)) vs \(String(describing: second)), seed \(seed)")
+        }
+    }
 }
