@@ -68,8 +68,21 @@ public struct ScanResult: Sendable {
     public var coverage: Coverage
     /// Trouble with the input, in file order.
     public var warnings: [ScanWarning]
-    /// Where each file was read to (incremental runs only).
-    public var checkpoints: [FileCheckpoint] = []
+    /// Where each file was read to (incremental runs only), by the file's place in the scan: see
+    /// `takeCheckpoints`.
+    var checkpointSlots: [FileCheckpoint?] = []
+
+    /// Where each file was read to (incremental runs only), in file order, handed over once (the result
+    /// keeps none). Taken after the resume index is let go: on a big site each table is about 10 MB, and
+    /// holding them all at once was a nightly run's peak of memory.
+    public mutating func takeCheckpoints() -> [FileCheckpoint] {
+        var checkpoints: [FileCheckpoint] = []
+        // Sized first: grown by doubling, nearly twice the table would be allocated.
+        checkpoints.reserveCapacity(checkpointSlots.reduce(0) { $0 + ($1 == nil ? 0 : 1) })
+        for case let checkpoint? in checkpointSlots { checkpoints.append(checkpoint) }
+        checkpointSlots = []
+        return checkpoints
+    }
 }
 
 /// Reads every file under the given paths on a fixed number of threads and feeds the records to consumers.
@@ -160,11 +173,7 @@ public struct LogScanner: Sendable {
             defer { collected = CollectedOutcomes(files: []) }
             return collected
         }
-        // Sized first: `compactMap` grows by doubling, which at 100,000 files left nearly twice the table
-        // allocated at the run's peak of memory.
-        var checkpoints: [FileCheckpoint] = []
-        checkpoints.reserveCapacity(outcomes.checkpoints.reduce(0) { $0 + ($1 == nil ? 0 : 1) })
-        for case let checkpoint? in outcomes.checkpoints { checkpoints.append(checkpoint) }
+        let checkpointSlots = outcomes.checkpoints
         outcomes.checkpoints = []
         for index in outcomes.warnings.keys.sorted() { warnings += outcomes.warnings[index]! }
         coverage.files = outcomes.files
@@ -172,7 +181,7 @@ public struct LogScanner: Sendable {
         coverage.storedBytes = outcomes.storedBytes
         for (level, count) in zip(Level.allCases, outcomes.levels) { coverage.recordsByLevel[level, default: 0] += count }
         coverage.machines = outcomes.machines.values.sorted { $0.machine < $1.machine }
-        return (ScanResult(coverage: coverage, warnings: warnings, checkpoints: checkpoints), consumers)
+        return (ScanResult(coverage: coverage, warnings: warnings, checkpointSlots: checkpointSlots), consumers)
     }
 }
 

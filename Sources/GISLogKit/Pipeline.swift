@@ -48,10 +48,9 @@ public struct Pipeline {
                                   sampleWidth: correlation.burstGap, collectEvents: collectEvents,
                                   recordFeed: recordFeed, eventSink: eventSink)
         incremental = nil  // its indexes (several MB on a big site) are not needed past reading
-        // Taken out, so that the report does not keep a second reference and the next state's table can be
-        // this one, appended to in place (10 MB at 100,000 files).
-        let checkpoints = scanned.scan.checkpoints
-        scanned.scan.checkpoints = []
+        // Taken out once the index is gone, so that the report keeps no second reference and the next
+        // state's table can be this one, appended to in place (10 MB at 100,000 files).
+        let checkpoints = scanned.scan.takeCheckpoints()
         let ledger = scanned.ledger
         // What this run read, before earlier runs' context joins it: the report counts only new events.
         let newCounts = ledger.counts(from: correlation.reportFrom, until: correlation.reportUntil)
