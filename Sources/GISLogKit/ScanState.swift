@@ -485,12 +485,9 @@ public struct ResumeIndex: Sendable {
     func match(head: [UInt8], path: String) -> FileCheckpoint? {
         // Most files are where they were: the checkpoint at their path, if their head still matches it, is
         // the one the search below would pick first.
-        if let position = byPath[path] {
-            let checkpoint = checkpoints[Int(position)]
-            if checkpoint.headLength > 0, checkpoint.headLength <= head.count,
-               stableHashValue(head[..<checkpoint.headLength]) == checkpoint.headHash {
-                return checkpoint
-            }
+        if let checkpoint = checkpoint(atPath: path), checkpoint.headLength > 0, checkpoint.headLength <= head.count,
+           stableHashValue(head[..<checkpoint.headLength]) == checkpoint.headHash {
+            return checkpoint
         }
         var hits: [Int32] = []
         var hasher = StableHasher()
