@@ -10,7 +10,7 @@ struct FileOutcome: Sendable {
     var machines: [MachineSpan]
     var warnings: [ScanWarning]
     /// Where to resume next time (incremental runs only).
-    var checkpoint: FileCheckpoint?
+    var checkpoint: ResumePoint?
 }
 
 /// How an incremental run reads files: the previous run's checkpoints, and the time of this run.
@@ -37,7 +37,7 @@ struct OpenedEarly: @unchecked Sendable {
 enum FileReader {
     /// What reading the content of one file gave, besides what the sink counted.
     private struct Read {
-        var checkpoint: FileCheckpoint?
+        var checkpoint: ResumePoint?
         /// From another gislog's feed: its own machine spans and level counts.
         var feedSpans: [MachineSpan]?
         var feedLevels: [Int]?
@@ -47,7 +47,7 @@ enum FileReader {
     /// archive that has not changed since the last run).
     private enum Plan {
         case read(InputOpener.Opened, offset: Int64, line: Int, insideRecord: Bool)
-        case unchanged(FileCheckpoint)
+        case unchanged(position: Int32)
     }
 
     /// - Parameters:
@@ -67,10 +67,9 @@ enum FileReader {
         if let incremental, early == nil, let carried = unchanged(file, incremental: incremental) {
             // Read to its end last time and not touched since: nothing to open.
             coverage.format = .records
-            read.checkpoint = carried
             judge(&coverage, warnings: warnings, resumed: true)
             return FileOutcome(coverage: coverage, levelCounts: sink.levels, machines: [], warnings: warnings.warnings,
-                               checkpoint: carried)
+                               checkpoint: .carried(carried))
         }
         do throws(InputError) {
             let opened: InputOpener.Opened
@@ -85,10 +84,8 @@ enum FileReader {
             coverage.encoding = opened.encoding
             switch try plan(file, opened: opened, options: options, prefetch: prefetch, incremental: incremental,
                             warnings: warnings) {
-            case .unchanged(var carried):
-                carried.path = file.path
-                carried.seen = incremental!.now
-                read.checkpoint = carried
+            case .unchanged(let position):
+                read.checkpoint = .carried(position)
             case .read(let opened, let offset, let line, let insideRecord):
                 read = try content(file, opened: opened, from: (offset, line, insideRecord), options: options,
                                    buffer: buffer, sink: &sink, consumer: consumer, incremental: incremental,
@@ -106,15 +103,14 @@ enum FileReader {
                            checkpoint: read.checkpoint)
     }
 
-    /// The last run's checkpoint of `file`, carried to this run, when it read the file to its last byte and
-    /// `stat` says the same of it now (see `FileStamp`); nil when the file must be opened.
-    private static func unchanged(_ file: InputFile, incremental: IncrementalContext) -> FileCheckpoint? {
-        guard var previous = incremental.index.checkpoint(atPath: file.path), let stamp = previous.stamp else { return nil }
+    /// Where the last run's checkpoint of `file` is in its table, when it read the file to its last byte
+    /// and `stat` says the same of it now (see `FileStamp`); nil when the file must be opened.
+    private static func unchanged(_ file: InputFile, incremental: IncrementalContext) -> Int32? {
+        guard let position = incremental.index.position(atPath: file.path),
+              let stamp = incremental.index.checkpoints[Int(position)].stamp else { return nil }
         var info = stat()
         guard stat(file.path, &info) == 0, Self.stamp(info) == stamp else { return nil }
-        previous.path = file.path
-        previous.seen = incremental.now
-        return previous
+        return position
     }
 
     private static func stamp(_ info: stat) -> FileStamp {
@@ -127,18 +123,19 @@ enum FileReader {
     private static func plan(_ file: InputFile, opened: InputOpener.Opened, options: ScanOptions, prefetch: Bool,
                              incremental: IncrementalContext?, warnings: WarningLog) throws(InputError) -> Plan {
         guard let incremental else { return .read(opened, offset: 0, line: 1, insideRecord: false) }
-        guard let previous = incremental.index.match(head: opened.head, path: file.path) else {
+        guard let position = incremental.index.matchPosition(head: opened.head, path: file.path) else {
             if incremental.index.hasCheckpoint(atPath: file.path) {
                 warnings.add(.fileChanged, "holds different content than at the last run (it was replaced or truncated); "
                              + "read from the start", hint: "expected after a log was truncated or replaced")
             }
             return .read(opened, offset: 0, line: 1, insideRecord: false)
         }
+        let previous = incremental.index.checkpoints[Int(position)]
         var info = stat()
         let size = stat(file.path, &info) == 0 ? Int64(info.st_size) : -1
         if (previous.gzip || opened.format == .adminJSON) && previous.path == file.path && previous.storedSize == size {
             // An archive (or export) that has not changed since the last run: nothing new in it.
-            return .unchanged(previous)
+            return .unchanged(position: position)
         }
         if opened.format == .records, try resumes(opened.source, at: previous) {
             return .read(opened, offset: previous.offset, line: previous.line, insideRecord: previous.insideRecord)
@@ -174,11 +171,12 @@ enum FileReader {
                 let marker = reader.bytes(before: reader.consumedOffset, count: FileCheckpoint.markerLimit) ?? []
                 // Plain UTF-8 only: there decoded offsets are byte offsets, so "read to the end" is exact.
                 let plain = !opened.encoding.gzip && opened.encoding.utf16 == nil && !opened.encoding.utf8BOM
-                read.checkpoint = checkpoint(file, head: opened.head, offset: reader.consumedOffset,
-                                             line: reader.consumedLine, marker: marker, gzip: opened.encoding.gzip,
-                                             now: incremental.now,
-                                             readToEnd: plain && reader.restIsBlank ? reader.endOffset : nil)
-                read.checkpoint?.insideRecord = reader.resumesInsideRecord
+                var checkpoint = checkpoint(file, head: opened.head, offset: reader.consumedOffset,
+                                            line: reader.consumedLine, marker: marker, gzip: opened.encoding.gzip,
+                                            now: incremental.now,
+                                            readToEnd: plain && reader.restIsBlank ? reader.endOffset : nil)
+                checkpoint.insideRecord = reader.resumesInsideRecord
+                read.checkpoint = .read(checkpoint)
             }
         case .gislogNDJSON:
             let reader = FeedReader(source: opened.source, warnings: warnings)
@@ -201,8 +199,8 @@ enum FileReader {
             defer { counters = reader.counters }
             try reader.run(&sink)
             if let incremental {
-                read.checkpoint = checkpoint(file, head: opened.head, offset: reader.counters.decodedBytes,
-                                             line: 1, marker: [], gzip: opened.encoding.gzip, now: incremental.now)
+                read.checkpoint = .read(checkpoint(file, head: opened.head, offset: reader.counters.decodedBytes,
+                                                   line: 1, marker: [], gzip: opened.encoding.gzip, now: incremental.now))
             }
         }
         return read

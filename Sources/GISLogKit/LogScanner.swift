@@ -68,19 +68,13 @@ public struct ScanResult: Sendable {
     public var coverage: Coverage
     /// Trouble with the input, in file order.
     public var warnings: [ScanWarning]
-    /// Where each file was read to (incremental runs only), by the file's place in the scan: see
-    /// `takeCheckpoints`.
-    var checkpointSlots: [FileCheckpoint?] = []
+    /// Where each file was read to (incremental runs only): see `takeCheckpoints`.
+    var checkpoints = RunCheckpoints()
 
-    /// Where each file was read to (incremental runs only), in file order, handed over once (the result
-    /// keeps none). Taken after the resume index is let go: on a big site each table is about 10 MB, and
-    /// holding them all at once was a nightly run's peak of memory.
-    public mutating func takeCheckpoints() -> [FileCheckpoint] {
-        var checkpoints: [FileCheckpoint] = []
-        // Sized first: grown by doubling, nearly twice the table would be allocated.
-        checkpoints.reserveCapacity(checkpointSlots.reduce(0) { $0 + ($1 == nil ? 0 : 1) })
-        for case let checkpoint? in checkpointSlots { checkpoints.append(checkpoint) }
-        checkpointSlots = []
+    /// Where each file was read to (incremental runs only), by the file's place in the scan, handed over
+    /// once (the result keeps none, so that the next state is built without copying a table).
+    public mutating func takeCheckpoints() -> RunCheckpoints {
+        defer { checkpoints = RunCheckpoints() }
         return checkpoints
     }
 }
@@ -146,7 +140,9 @@ public struct LogScanner: Sendable {
         let consumers = (0..<workerCount).map { _ in makeConsumer() }
         // What each file leaves behind is folded in as it finishes: only its coverage entry (and warnings,
         // checkpoint) stays per file, so a tree of 100,000 small files costs a few hundred bytes each.
-        let collected = PThreadLocked(CollectedOutcomes(files: files))
+        // Every file an incremental run finds has a checkpoint: at least those beyond the last run's count are fresh.
+        let freshAtLeast = incremental.map { max(0, files.count - $0.index.checkpoints.count) } ?? 0
+        let collected = PThreadLocked(CollectedOutcomes(files: files, freshAtLeast: freshAtLeast))
         let next = Atomic<Int>(0)
         let boxes = consumers.map { UncheckedBox($0) }
         let options = options
@@ -170,18 +166,18 @@ public struct LogScanner: Sendable {
         var warnings = discovery.warnings
         // Moved out, not copied: the files' entries are the biggest thing a scan of many files keeps.
         var outcomes = collected.withLock { collected in
-            defer { collected = CollectedOutcomes(files: []) }
+            defer { collected = CollectedOutcomes(files: [], freshAtLeast: 0) }
             return collected
         }
-        let checkpointSlots = outcomes.checkpoints
-        outcomes.checkpoints = []
+        let checkpoints = outcomes.checkpoints
+        outcomes.checkpoints = RunCheckpoints()
         for index in outcomes.warnings.keys.sorted() { warnings += outcomes.warnings[index]! }
         coverage.files = outcomes.files
         coverage.totals = outcomes.totals
         coverage.storedBytes = outcomes.storedBytes
         for (level, count) in zip(Level.allCases, outcomes.levels) { coverage.recordsByLevel[level, default: 0] += count }
         coverage.machines = outcomes.machines.values.sorted { $0.machine < $1.machine }
-        return (ScanResult(coverage: coverage, warnings: warnings, checkpointSlots: checkpointSlots), consumers)
+        return (ScanResult(coverage: coverage, warnings: warnings, checkpoints: checkpoints), consumers)
     }
 }
 
@@ -193,15 +189,16 @@ private struct CollectedOutcomes {
     var files: [FileCoverage]
     /// Only files that warned, by index (most do not).
     var warnings: [Int: [ScanWarning]] = [:]
-    /// By file index, once a first file gave one (incremental runs: every file does; a dictionary of
-    /// 100,000 would take three times the room).
-    var checkpoints: [FileCheckpoint?] = []
+    /// By file index, once a first file gave one (incremental runs: every file does).
+    var checkpoints = RunCheckpoints()
+    let freshAtLeast: Int
     var totals = ReaderCounters()
     var storedBytes: Int64 = 0
     var levels = Array(repeating: 0, count: Level.allCases.count)
     var machines: [String: MachineSpan] = [:]
 
-    init(files: [InputFile]) {
+    init(files: [InputFile], freshAtLeast: Int) {
+        self.freshAtLeast = freshAtLeast
         self.files = files.map { FileCoverage(file: $0, status: .failed, format: nil, encoding: Encoding(), storedBytes: 0,
                                               counters: ReaderCounters()) }
     }
@@ -210,8 +207,7 @@ private struct CollectedOutcomes {
         files[index] = outcome.coverage
         if !outcome.warnings.isEmpty { warnings[index] = outcome.warnings }
         if let checkpoint = outcome.checkpoint {
-            if checkpoints.isEmpty { checkpoints = Array(repeating: nil, count: files.count) }
-            checkpoints[index] = checkpoint
+            checkpoints.set(checkpoint, at: index, files: files.count, freshAtLeast: freshAtLeast)
         }
         totals.add(outcome.coverage.counters)
         storedBytes += outcome.coverage.storedBytes

@@ -420,95 +420,6 @@ public struct ScanState: Sendable {
     }
 }
 
-/// A file's identity by content: how many leading bytes, and their hash.
-private struct HeadKey: Hashable {
-    var length: Int
-    var hash: UInt64
-}
-
-/// Checkpoints of the previous run, indexed for matching by content.
-///
-/// Held through a whole run, for up to 250,000 files: positions are 32-bit, and the checkpoints that share
-/// a head are chained through one array rather than each head holding an array of its own.
-public struct ResumeIndex: Sendable {
-    let checkpoints: [FileCheckpoint]
-    /// The first checkpoint (in the state's order) with each head length and head hash.
-    private let byHead: [HeadKey: Int32]
-    /// For each checkpoint, the next one with the same head, or -1.
-    private let sameHead: [Int32]
-    /// Whether some checkpoint covers a head of this many bytes (index 0 … `FileCheckpoint.headLimit`).
-    private let lengths: [Bool]
-    /// Checkpoint positions by path (a state holds one per path).
-    private let byPath: [String: Int32]
-
-    public init(_ checkpoints: [FileCheckpoint]) {
-        precondition(checkpoints.count < Int(Int32.max), "more checkpoints than a state keeps")
-        self.checkpoints = checkpoints
-        var byHead: [HeadKey: Int32] = [:]
-        var sameHead = [Int32](repeating: -1, count: checkpoints.count)
-        var lengths = [Bool](repeating: false, count: FileCheckpoint.headLimit + 1)
-        var byPath: [String: Int32] = [:]
-        byHead.reserveCapacity(checkpoints.count)
-        byPath.reserveCapacity(checkpoints.count)
-        // Where each chain of equal heads ends so far, by its first position (only heads met twice).
-        var chainEnds: [Int32: Int32] = [:]
-        for (position, checkpoint) in checkpoints.enumerated() {
-            let here = Int32(position)
-            if byPath[checkpoint.path] == nil { byPath[checkpoint.path] = here }
-            guard checkpoint.headLength > 0, checkpoint.headLength <= FileCheckpoint.headLimit else { continue }
-            let key = HeadKey(length: checkpoint.headLength, hash: checkpoint.headHash)
-            if let first = byHead[key] {
-                // Rare (copies of one file): the chain's end is looked up, kept in a small side table.
-                let end = chainEnds[first] ?? first
-                sameHead[Int(end)] = here
-                chainEnds[first] = here
-            } else {
-                byHead[key] = here
-            }
-            lengths[checkpoint.headLength] = true
-        }
-        self.byHead = byHead
-        self.sameHead = sameHead
-        self.lengths = lengths
-        self.byPath = byPath
-    }
-
-    /// Whether the last run read a file at `path`.
-    func hasCheckpoint(atPath path: String) -> Bool { byPath[path] != nil }
-
-    /// The checkpoint of the file the last run read at `path`, if any.
-    func checkpoint(atPath path: String) -> FileCheckpoint? { byPath[path].map { checkpoints[Int($0)] } }
-
-    /// The checkpoint of a file whose decoded content starts with `head`: one at the same path first, else
-    /// the one read furthest. One pass over the head: its hash (`StableHasher`, as `stableHash`) after each length
-    /// some checkpoint covers is looked up — a site of 100,000 small files has thousands of head lengths.
-    func match(head: [UInt8], path: String) -> FileCheckpoint? {
-        // Most files are where they were: the checkpoint at their path, if their head still matches it, is
-        // the one the search below would pick first.
-        if let checkpoint = checkpoint(atPath: path), checkpoint.headLength > 0, checkpoint.headLength <= head.count,
-           stableHashValue(head[..<checkpoint.headLength]) == checkpoint.headHash {
-            return checkpoint
-        }
-        var hits: [Int32] = []
-        var hasher = StableHasher()
-        for (index, byte) in head.prefix(FileCheckpoint.headLimit).enumerated() {
-            hasher.add(byte)
-            guard lengths[index + 1], let first = byHead[HeadKey(length: index + 1, hash: hasher.value)] else { continue }
-            hits.append(first)
-        }
-        // The longest heads first (they say the most), each length's in the state's order.
-        var found: [FileCheckpoint] = []
-        for first in hits.reversed() {
-            var position = first
-            while position >= 0 {
-                found.append(checkpoints[Int(position)])
-                position = sameHead[Int(position)]
-            }
-        }
-        return found.first { $0.path == path } ?? found.max { $0.offset < $1.offset }
-    }
-}
-
 /// Hands out the found copy of a path, so that one string serves every table that names the file.
 private struct PathSharer {
     let found: [String]
@@ -537,36 +448,22 @@ extension ScanState {
 
     /// The state after a run: this run's checkpoints (replacing those of the same content), the recent events
     /// correlation will need next time, the findings reported so far, and each machine's first log time.
-    public func advanced(checkpoints: consuming [FileCheckpoint], ledger: EvidenceLedger, coverage: Coverage,
+    public func advanced(checkpoints: [FileCheckpoint], ledger: EvidenceLedger, coverage: Coverage,
                          reported ids: [String], now: Int64, keep window: Int64) -> ScanState {
+        advanced(run: RunCheckpoints(checkpoints), ledger: ledger, coverage: coverage, reported: ids, now: now,
+                 keep: window)
+    }
+
+    /// The state after a run, from where the run left each file (see `advanced(checkpoints:…)`). Consumes
+    /// the state: its table of files becomes the next one, changed in place (a big site's is 10 MB, and
+    /// each copy of it was part of a nightly run's peak of memory).
+    public consuming func advanced(run: consuming RunCheckpoints, ledger: EvidenceLedger, coverage: Coverage,
+                                   reported ids: [String], now: Int64, keep window: Int64) -> ScanState {
         var next = ScanState()
-        // One new table, sorted in place: at 100,000 files each copy of it is about 10 MB, and chained
-        // (`+`, `sorted`, `prefix`, `sorted`) the copies were the run's peak of memory.
-        var claimed = Set<HeadKey>(minimumCapacity: checkpoints.count)
-        var paths = Set<String>(minimumCapacity: checkpoints.count)
-        for index in checkpoints.indices {  // by index: a `for … in` would consume the table
-            claimed.insert(HeadKey(length: checkpoints[index].headLength, hash: checkpoints[index].headHash))
-            paths.insert(checkpoints[index].path)
-        }
-        func kept(_ old: FileCheckpoint) -> Bool {
-            !claimed.contains(HeadKey(length: old.headLength, hash: old.headHash)) && !paths.contains(old.path)
-                && now - old.seen <= Self.forgetAfter
-        }
-        // This run's table itself (handed over), then the files it did not see again: usually few.
-        var merged = checkpoints
-        let keptCount = files.reduce(0) { $0 + (kept($1) ? 1 : 0) }
-        if keptCount > 0 {
-            merged.reserveCapacity(merged.count + keptCount)
-            for old in files where kept(old) { merged.append(old) }
-        }
-        claimed = []
-        paths = []
-        if merged.count > Self.maxFiles {
-            merged.sort { $0.seen > $1.seen }  // stable: among files seen at once, the state's order
-            merged.removeSubrange(Self.maxFiles...)
-        }
-        merged.sort { $0.path < $1.path }
-        next.files = merged
+        var table = files
+        files = []
+        Self.merge(run, into: &table, now: now)
+        next.files = table
 
         // The ledger already holds this state's context (absorbed before correlating) and the new events.
         if let newest = ledger.series.compactMap({ $0.cells.last?.last }).max() {
@@ -583,6 +480,101 @@ extension ScanState {
             if let last = span.last { next.machineLastSeen[span.machine] = max(last, machineLastSeen[span.machine] ?? last) }
         }
         return next
+    }
+
+    /// The last run's table (in place) with this run's checkpoints: the carried ones seen now, the fresh ones
+    /// added, an old one kept only if no checkpoint of this run has its content or its path and a run saw
+    /// it lately; at most `limit` (the longest unseen dropped), sorted by path.
+    static func merge(_ run: consuming RunCheckpoints, into table: inout [FileCheckpoint], now: Int64,
+                      limit: Int = maxFiles) {
+        // For each old checkpoint that this run carried: the file's place in the scan.
+        var carriedAt = [Int32](repeating: -1, count: table.count)
+        for (file, slot) in run.slots.enumerated() where slot >= 0 { carriedAt[Int(slot)] = Int32(file) }
+        func recent(_ old: FileCheckpoint) -> Bool { now - old.seen <= forgetAfter }
+        // Which heads and paths of the old checkpoints left to decide (usually few) this run's have.
+        var candidateHeads = Set<HeadKey>(), candidatePaths = Set<String>()
+        for index in table.indices where carriedAt[index] < 0 && recent(table[index]) {
+            candidateHeads.insert(HeadKey(table[index]))
+            candidatePaths.insert(table[index].path)
+        }
+        var claimedHeads = Set<HeadKey>(), claimedPaths = Set<String>()
+        if !candidatePaths.isEmpty {
+            func claim(_ checkpoint: FileCheckpoint) {
+                let key = HeadKey(checkpoint)
+                if candidateHeads.contains(key) { claimedHeads.insert(key) }
+                if candidatePaths.contains(checkpoint.path) { claimedPaths.insert(checkpoint.path) }
+            }
+            for index in table.indices where carriedAt[index] >= 0 { claim(table[index]) }
+            for checkpoint in run.fresh { claim(checkpoint) }
+        }
+        candidateHeads = []
+        candidatePaths = []
+        // Each entry's rank: this run's in the scan's order, then the old ones kept in the table's order.
+        // Among files seen at once, the order in which a table over `maxFiles` keeps them.
+        let files = Int32(run.slots.count)
+        var ranks: [Int32] = []
+        ranks.reserveCapacity(table.count + run.fresh.count)
+        var kept = 0
+        for index in table.indices {
+            if carriedAt[index] >= 0 {
+                table[index].seen = now
+                ranks.append(carriedAt[index])
+            } else if recent(table[index]) && !claimedHeads.contains(HeadKey(table[index]))
+                        && !claimedPaths.contains(table[index].path) {
+                ranks.append(files + Int32(index))
+            } else {
+                continue
+            }
+            table.swapAt(kept, index)  // moved, not copied
+            kept += 1
+        }
+        table.removeSubrange(kept...)
+        carriedAt = []
+        if table.isEmpty {
+            // A first run (or one that kept nothing): this run's table is the next one, moved.
+            ranks = [Int32](repeating: 0, count: run.fresh.count)
+            for (file, slot) in run.slots.enumerated() where slot <= -2 { ranks[Int(-2 - slot)] = Int32(file) }
+            swap(&table, &run.fresh)
+        } else {
+            table.reserveCapacity(kept + run.fresh.count)
+            for (file, slot) in run.slots.enumerated() where slot <= -2 {
+                table.append(run.fresh[Int(-2 - slot)])
+                ranks.append(Int32(file))
+            }
+        }
+        run = RunCheckpoints()
+        if table.count > limit {
+            var order = Array(table.indices)
+            order.sort { table[$0].seen != table[$1].seen ? table[$0].seen > table[$1].seen : ranks[$0] < ranks[$1] }
+            var dropped = [Bool](repeating: false, count: table.count)
+            for index in order[limit...] { dropped[index] = true }
+            var write = 0
+            for index in table.indices where !dropped[index] {
+                table.swapAt(write, index)
+                write += 1
+            }
+            table.removeSubrange(write...)
+        }
+        sortByPath(&table)
+    }
+
+    /// Sorts by path in place: the order is found on 4-byte positions and then applied by swaps, where
+    /// `sort` on the table itself takes a buffer of half of it (5 MB at 100,000 files).
+    private static func sortByPath(_ table: inout [FileCheckpoint]) {
+        precondition(table.count < Int(Int32.max), "more checkpoints than a state keeps")
+        // Mostly sorted already (the last run's table is written sorted): `sort` finds the runs.
+        var order = (0..<Int32(table.count)).sorted { table[Int($0)].path < table[Int($1)].path }
+        // Each cycle of the permutation (table[i] becomes what was at order[i]) followed by swaps.
+        for start in order.indices where order[start] != Int32(start) {
+            var here = start
+            while Int(order[here]) != start {
+                let from = Int(order[here])
+                table.swapAt(here, from)
+                order[here] = Int32(here)
+                here = from
+            }
+            order[here] = Int32(here)
+        }
     }
 
     /// `coverage` with each machine's first log time reaching back to earlier runs, so that correlation

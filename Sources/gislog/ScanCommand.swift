@@ -241,7 +241,8 @@ struct ScanCommand: ParsableCommand {
         correlationOptions.reportFrom = try instant(since, "since")
         correlationOptions.reportUntil = try instant(until, "until")
 
-        var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous,
+        // Taken, not copied: the pipeline changes the last run's table of files in place.
+        var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: correlationOptions, previous: previous.take(),
                                 now: now, version: GISLog.version)
         // The matched events leave while the scan runs; the feed's last lines follow the report.
         let feed = format == .ndjson && records == .matched

@@ -13,7 +13,7 @@ struct JSONReportChunkTests {
     @Test func piecesMakeTheSameTextAndStaySmall() throws {
         let options = ScanOptions(paths: [repositoryRoot + "/Samples/basic"], timeZone: .utc)
         let ruleSet = try RulePack.load(RulePack.builtinSources, checkSamples: .none)
-        let pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: CorrelationOptions(), now: 0, version: "test")
+        var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: CorrelationOptions(), now: 0, version: "test")
         var report = pipeline.run(LogScanner(options: options)).report
         let file = try #require(report.coverage.files.first)
         report.coverage.files = Array(repeating: file, count: 3_000)

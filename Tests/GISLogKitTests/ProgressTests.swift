@@ -216,7 +216,7 @@ struct ProgressCounterTests {
     @Test func thePipelineMovesToCorrelatingWithTheEventCount() throws {
         let options = ScanOptions(paths: [repositoryRoot + "/Samples/basic"], timeZone: .utc)
         let ruleSet = try RulePack.load(RulePack.builtinSources, checkSamples: .none)
-        let pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: CorrelationOptions(), now: 0, version: "test")
+        var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: CorrelationOptions(), now: 0, version: "test")
         let scanner = LogScanner(options: options)
         let progress = scanner.makeProgress()
         let outcome = pipeline.run(scanner, progress: progress)

@@ -129,4 +129,63 @@ struct ScanStateTests {
         #expect(storage(state.files[1].path) == storage(found[0]))
         #expect(storage(state.files[2].path) != nil && storage(state.files[2].path) != storage(found[2]))
     }
+
+    /// The next state's table, built in place from the last run's with this run's carried and fresh
+    /// checkpoints, is what merging the whole of this run's checkpoints gives (written out below as it
+    /// was: this run's first, in the scan's order, then the old ones whose content and path no new one
+    /// has and that were seen lately; the longest unseen dropped over the limit; sorted by path).
+    @Test func theNextTableBuiltInPlaceIsTheMergeOfEveryCheckpoint() {
+        let seed = SplitMix64.testSeed()
+        var generator = SplitMix64(seed: seed)
+        func pick(_ count: Int) -> Int { Int(generator.next() % UInt64(count)) }
+        let now: Int64 = 1_794_650_400_000
+        func checkpoint(_ path: String, head: Int, seen: Int64) -> FileCheckpoint {
+            FileCheckpoint(path: path, headLength: head % 3, headHash: UInt64(head), offset: Int64(head * 10), line: head,
+                           markerHash: 0, markerLength: 0, storedSize: 0, gzip: false, seen: seen)
+        }
+        func reference(old: [FileCheckpoint], new: [FileCheckpoint], limit: Int) -> [FileCheckpoint] {
+            let heads = Set(new.map { "\($0.headLength):\($0.headHash)" }), paths = Set(new.map(\.path))
+            var merged = new + old.filter { old in
+                !heads.contains("\(old.headLength):\(old.headHash)") && !paths.contains(old.path)
+                    && now - old.seen <= ScanState.forgetAfter
+            }
+            // Stable by time seen: the order above among files seen at once.
+            merged = merged.enumerated().sorted { $0.element.seen != $1.element.seen ? $0.element.seen > $1.element.seen
+                : $0.offset < $1.offset }.map(\.element)
+            return Array(merged.prefix(limit)).sorted { $0.path < $1.path }
+        }
+        for round in 0..<200 {
+            // The last run's table: one per path, sorted (as written), some seen long ago.
+            let oldCount = pick(40)
+            var old = (0..<oldCount).map { index in
+                checkpoint("/logs/f\(String(format: "%03d", index * 2)).log", head: pick(30),
+                           seen: now - Int64(pick(3)) * ScanState.forgetAfter / 2 - Int64(pick(1000)))
+            }
+            old.sort { $0.path < $1.path }
+            if pick(10) == 0 { old.reverse() }  // a table not sorted (written by hand): sorted whole
+            // This run's files: carried ones (at their old path), fresh ones at old or new paths, some with none.
+            var run = RunCheckpoints()
+            var carried = Set<Int>(), usedPaths = Set<String>()
+            let files = pick(40)
+            for file in 0..<files {
+                switch pick(3) {
+                case 0 where oldCount > 0:
+                    let position = pick(oldCount)
+                    guard usedPaths.insert(old[position].path).inserted, carried.insert(position).inserted else { continue }
+                    run.set(.carried(Int32(position)), at: file, files: files)
+                case 1:
+                    let path = "/logs/f\(String(format: "%03d", pick(90))).log"
+                    guard usedPaths.insert(path).inserted else { continue }
+                    run.set(.read(checkpoint(path, head: pick(30), seen: now)), at: file, files: files)
+                default:
+                    continue
+                }
+            }
+            let limit = pick(4) == 0 ? pick(60) : ScanState.maxFiles
+            var table = old
+            ScanState.merge(run, into: &table, now: now, limit: limit)
+            let expected = reference(old: old, new: run.resolved(against: old, now: now), limit: limit)
+            #expect(table == expected, "round \(round), seed \(seed)")
+        }
+    }
 }
