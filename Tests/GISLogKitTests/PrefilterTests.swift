@@ -132,7 +132,9 @@ struct PrefilterTests {
             }
         }
         #expect(checked == 1212)
-        #expect(found > 300, "the generator should plant needles, seed \(seed)")
+        // About a quarter of the cases plant a whole needle (half plant one, half of those spoil it): some 290
+        // of 1,212, give or take 15; 200 is six of those below, so a seed never fails it by chance.
+        #expect(found > 200, "the generator should plant needles, seed \(seed)")
     }
 
     /// The anchors are two distinct positions inside the needle, on its rarest bytes.
