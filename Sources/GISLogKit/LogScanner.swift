@@ -186,7 +186,7 @@ public struct LogScanner: Sendable {
 /// same in any order).
 private struct CollectedOutcomes {
     /// Every file's entry, in the scan's order (each replaced as its file finishes; every file does).
-    var files: [FileCoverage]
+    var files: FileCoverages
     /// Only files that warned, by index (most do not).
     var warnings: [Int: [ScanWarning]] = [:]
     /// By file index, once a first file gave one (incremental runs: every file does).
@@ -199,8 +199,7 @@ private struct CollectedOutcomes {
 
     init(files: [InputFile], freshAtLeast: Int) {
         self.freshAtLeast = freshAtLeast
-        self.files = files.map { FileCoverage(file: $0, status: .failed, format: nil, encoding: Encoding(), storedBytes: 0,
-                                              counters: ReaderCounters()) }
+        self.files = FileCoverages(unread: files)
     }
 
     mutating func add(_ outcome: FileOutcome, at index: Int) {

@@ -186,9 +186,6 @@ public struct RunCheckpoints: Sendable {
         slots = checkpoints.indices.map { -2 - Int32($0) }
     }
 
-    /// Files that have a checkpoint.
-    public var count: Int { slots.reduce(0) { $0 + ($1 == -1 ? 0 : 1) } }
-
     /// - Parameter freshAtLeast: how many files at least will have a fresh checkpoint (those the last run's
     ///   table cannot all have been carried for), to size the table once: grown by doubling, a first run
     ///   over a big site held one and a half tables.

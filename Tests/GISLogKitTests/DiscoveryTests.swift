@@ -106,4 +106,37 @@ struct DiscoveryTests {
         }
         #expect(Set(results).count == 1)
     }
+
+    /// A scan's coverage keeps the folder walk's list of files itself (setting a file's reading leaves it
+    /// shared) and reads back every entry as it was set; another file in an entry replaces it there only.
+    @Test func theCoverageSharesTheListOfFilesFound() {
+        let files = (0..<1000).map { InputFile(path: "/logs/GIS01/server/server-\($0).log", machine: "GIS01", size: Int64($0)) }
+        var coverages = FileCoverages(unread: files)
+        #expect(coverages.allSatisfy { $0.status == .failed && $0.counters == ReaderCounters() })
+        for index in coverages.indices {
+            var entry = coverages[index]
+            entry.status = index % 3 == 0 ? .damaged : .read
+            entry.format = .records
+            entry.encoding.gzip = index % 2 == 0
+            entry.storedBytes = Int64(index * 7)
+            entry.counters.records = index
+            entry.counters.lines = index * 2
+            coverages[index] = entry
+        }
+        func storage(_ list: [InputFile]) -> UnsafeRawPointer? {
+            list.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+        #expect(storage(coverages.inputs) == storage(files))
+        #expect(coverages.map(\.file) == files)
+        #expect(coverages.map(\.counters.records) == Array(0..<1000))
+        #expect(coverages.map(\.storedBytes) == (0..<1000).map { Int64($0 * 7) })
+        #expect(coverages.filter { $0.status == .damaged }.count == 334)
+        #expect(coverages.filter(\.encoding.gzip).count == 500)
+        var moved = coverages[3]
+        moved.file = InputFile(path: "/logs/elsewhere.log")
+        coverages[3] = moved
+        #expect(coverages[3].file.path == "/logs/elsewhere.log" && coverages[3].counters.records == 3)
+        #expect(files[3].path == "/logs/GIS01/server/server-3.log")
+        #expect(Array(FileCoverages(Array(coverages))) == Array(coverages))
+    }
 }

@@ -1,6 +1,7 @@
 import Testing
 @testable import GISLogSupport
 @testable import GISLogInput
+@testable import GISLogRecords
 @testable import GISLogRules
 @testable import GISLogCorrelation
 @testable import GISLogReports
@@ -16,7 +17,7 @@ struct JSONReportChunkTests {
         var pipeline = Pipeline(options: options, ruleSet: ruleSet, correlation: CorrelationOptions(), now: 0, version: "test")
         var report = pipeline.run(LogScanner(options: options)).report
         let file = try #require(report.coverage.files.first)
-        report.coverage.files = Array(repeating: file, count: 3_000)
+        report.coverage.files = FileCoverages(Array(repeating: file, count: 3_000))
 
         let whole = JSONReport(report).render()
         var pieces: [String] = []
