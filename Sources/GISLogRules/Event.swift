@@ -7,28 +7,30 @@ public import GISLogInput
 /// fields live in one shared box: correlation copies events into many lists, and a copy is then a single
 /// retain rather than one per string; setting a field copies the box first when it is shared.
 public struct Event: Sendable, Hashable {
+    /// Widest fields first, the one-byte ones last: laid out in this order, the box of every event (and of
+    /// every sample a ledger keeps) is 32 bytes smaller than with the small fields among the strings.
     struct Values: Hashable {
         var ruleID: String
-        var category: RuleCategory
-        var severity: RuleSeverity
-        var time: Int64?
         var machine: String
-        var product: Product
-        var component: Component
         var path: String
-        var line: Int
-        var byteOffset: Int64
-        var level: Level
-        var code: Int?
+        var message: String
         var source: String?
         var process: String?
         var thread: String?
         var user: String?
         var requestID: String?
         var methodName: String?
-        var message: String
-        var fields: [EventField]
         var original: String?
+        var fields: [EventField]
+        var line: Int
+        var byteOffset: Int64
+        var time: Int64?
+        var code: Int?
+        var category: RuleCategory
+        var severity: RuleSeverity
+        var product: Product
+        var component: Component
+        var level: Level
         var unterminated = false
     }
 
@@ -152,10 +154,10 @@ public struct Event: Sendable, Hashable {
                 user: String? = nil, requestID: String? = nil, methodName: String? = nil, message: String,
                 fields: [EventField], original: String? = nil) {
         box = Box(Values(
-            ruleID: ruleID, category: category, severity: severity, time: time, machine: machine, product: product,
-            component: component, path: path, line: line, byteOffset: byteOffset, level: level, code: code,
-            source: source, process: process, thread: thread, user: user, requestID: requestID,
-            methodName: methodName, message: message, fields: fields, original: original))
+            ruleID: ruleID, machine: machine, path: path, message: message, source: source, process: process,
+            thread: thread, user: user, requestID: requestID, methodName: methodName, original: original,
+            fields: fields, line: line, byteOffset: byteOffset, time: time, code: code, category: category,
+            severity: severity, product: product, component: component, level: level))
     }
 
     public static func == (lhs: Event, rhs: Event) -> Bool { lhs.box === rhs.box || lhs.box.values == rhs.box.values }
