@@ -73,9 +73,12 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
     // SAFETY: as the ledger's: written by one thread before sealing, only read after.
     public final class Series: @unchecked Sendable {
         public let key: Key
-        /// Cells by minute while filling; `cells` in time order once sealed.
-        fileprivate var cellIndex: [Int32: Int] = [:]
+        /// One per minute, in time order, once sealed (or coalesced). While filling, a minute may have more
+        /// than one cell (its events came apart: from two files, say) until `coalesce` sorts them and makes
+        /// each minute's one: a dictionary from minute to cell took as much room again as the cells.
         public fileprivate(set) var cells: [Cell] = []
+        /// Cells at which the series is coalesced next (twice as many as the last coalescing left).
+        private var coalesceAt = 64
         /// Events without a readable time.
         public fileprivate(set) var untimed = 0
         public fileprivate(set) var untimedSample: Event?
@@ -98,22 +101,40 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
         @inline(__always)
         fileprivate func add(time: Int64, count: Int32 = 1, last: Int64? = nil) {
             let minute = Int32(clamping: time >= 0 ? time / 60_000 : (time - 59_999) / 60_000)
-            let index: Int
-            if minute == lastMinute {
-                index = lastCell
-            } else if let found = cellIndex[minute] {
-                index = found
-            } else {
-                index = cells.count
-                cellIndex[minute] = index
-                cells.append(Cell(minute: minute, count: 0, first: time, last: last ?? time))
-            }
-            lastMinute = minute
-            lastCell = index
-            cells[index].count &+= count
-            if time < cells[index].first { cells[index].first = time }
             let end = last ?? time
-            if end > cells[index].last { cells[index].last = end }
+            if minute == lastMinute {
+                cells[lastCell].count &+= count
+                if time < cells[lastCell].first { cells[lastCell].first = time }
+                if end > cells[lastCell].last { cells[lastCell].last = end }
+                return
+            }
+            cells.append(Cell(minute: minute, count: count, first: time, last: end))
+            lastMinute = minute
+            lastCell = cells.count - 1
+            if cells.count >= coalesceAt { coalesce() }
+        }
+
+        /// Sorts the cells by minute and merges each minute's into one (counts summed, the first and last
+        /// times kept), as if every event had gone to its minute's one cell.
+        fileprivate func coalesce() {
+            // Mostly in order already (a file's events come in time order): `sort` finds the runs.
+            cells.sort { $0.minute < $1.minute }
+            var kept = 0
+            for index in cells.indices {
+                let cell = cells[index]
+                if kept > 0 && cells[kept - 1].minute == cell.minute {
+                    cells[kept - 1].count &+= cell.count
+                    cells[kept - 1].first = min(cells[kept - 1].first, cell.first)
+                    cells[kept - 1].last = max(cells[kept - 1].last, cell.last)
+                } else {
+                    cells[kept] = cell
+                    kept += 1
+                }
+            }
+            cells.removeSubrange(kept...)
+            coalesceAt = max(64, 2 * kept)
+            lastMinute = .min
+            lastCell = -1
         }
 
         /// Whether an event at `time` would be the first of its sample window (so worth building).
@@ -150,16 +171,15 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
         }
 
         fileprivate func merge(_ other: Series, maxSamples: Int) {
-            for cell in other.cells { add(time: cell.first, count: cell.count, last: cell.last) }
+            cells.append(contentsOf: other.cells)
+            coalesce()
             untimed += other.untimed
             if untimedSample == nil { untimedSample = other.untimedSample }
             for event in other.sampleByWindow.values { keepSample(event, maxSamples: maxSamples) }
         }
 
         fileprivate func seal() {
-            cells.sort { $0.minute < $1.minute }
-            cellIndex = [:]
-            lastMinute = .min
+            coalesce()
             samples = sampleByWindow.values.sorted { ($0.time!, $0.path, $0.line) < ($1.time!, $1.path, $1.line) }
         }
     }
@@ -318,8 +338,9 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
 
     // MARK: - Merging and sealing
 
-    /// Adds another worker's ledger (or the context kept from earlier runs) to this one.
-    public func merge(_ other: EvidenceLedger) {
+    /// Adds another worker's ledger to this one, leaving `other` empty: each of its series is let go once
+    /// merged, so that the two ledgers are never held whole twice.
+    public func merge(draining other: EvidenceLedger) {
         precondition(!isSealed, "merge into a sealed ledger")
         let machineMap = other.machines.map { machineNumber($0, product: other.machineProducts[$0] ?? .unknown) }
         lastMachine = -1
@@ -330,7 +351,8 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
             return Int32(rules.count - 1)
         }
         let peerMap = other.peers.map { peerNumber($0) }
-        for series in other.seriesByKey.values {
+        for otherKey in Array(other.seriesByKey.keys) {
+            let series = other.seriesByKey.removeValue(forKey: otherKey)!
             let key = Key(machine: machineMap[Int(series.key.machine)], rule: ruleMap[Int(series.key.rule)],
                           peer: series.key.peer < 0 ? -1 : peerMap[Int(series.key.peer)])
             seriesFor(key).merge(series, maxSamples: maxSamples)
@@ -373,6 +395,7 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
     public func counts(from: Int64?, until: Int64?) -> [(rule: String, category: RuleCategory, count: Int)] {
         var counts: [Int32: Int] = [:]
         for series in seriesByKey.values {
+            series.coalesce()  // a minute's events counted by their one cell's first time, as once sealed
             var total = from == nil && until == nil ? series.untimed : 0
             for cell in series.cells where (from.map { cell.first >= $0 } ?? true) && (until.map { cell.first < $0 } ?? true) {
                 total += Int(cell.count)
@@ -412,6 +435,7 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
             let peer = snapshot.peer.map(peerNumber) ?? -1
             let series = seriesFor(Key(machine: machine, rule: rule, peer: peer))
             for cell in snapshot.cells { series.add(time: cell.first, count: cell.count, last: cell.last) }
+            series.coalesce()
             for sample in snapshot.samples where sample.time != nil { series.keepSample(sample, maxSamples: maxSamples) }
         }
         lastMachine = -1

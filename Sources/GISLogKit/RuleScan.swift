@@ -99,7 +99,7 @@ extension LogScanner {
         var events: [Event] = []
         for engine in engines {
             let sink = engine.sink as! WorkerSink
-            ledger.merge(sink.ledger)
+            ledger.merge(draining: sink.ledger)
             events += sink.collector?.events ?? []
         }
         events = events.inLogOrder()

@@ -209,6 +209,58 @@ struct CorrelationTests {
         return result.sorted { ($0.first ?? .max, $0.ruleID, $0.machine) < ($1.first ?? .max, $1.ruleID, $1.machine) }
     }
 
+    /// Each series' cells are one per minute with the exact count and the first and last time of that
+    /// minute's events, however the events came: out of order, a minute's events apart, split between two
+    /// workers' ledgers (the second left empty by the merge). The counts of a span go by each minute's
+    /// first time, before sealing as after.
+    @Test func cellsAreOnePerMinuteHoweverTheEventsCame() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let ruleSet = try RulePack.load(RulePack.builtinSources, checkSamples: .none)
+        for round in 0..<6 {
+            let workers = [EvidenceLedger(ruleSet: ruleSet), EvidenceLedger(ruleSet: ruleSet)]
+            var times: [String: [Int64]] = [:]
+            // Runs of events in order (as a file gives them), runs in any order: minutes met again and again.
+            for _ in 0..<(50 + Int(random.next() % 150)) {
+                let machine = ["GIS01", "GIS02"][Int(random.next() % 2)]
+                var time = Site.day + Int64(random.next() % (2 * 86_400_000 / UInt64(1 + round)))
+                let worker = workers[Int(random.next() % 2)]
+                for _ in 0..<(1 + Int(random.next() % 40)) {
+                    time += Int64(random.next() % 90_000)
+                    times[machine, default: []].append(time)
+                    worker.accept(event: Event(
+                        ruleID: "wininet-invalid-ca", category: .certificate, severity: .high, time: time, machine: machine,
+                        product: .server, component: .server, path: "/logs/\(machine).log", line: 1, byteOffset: 0,
+                        level: .severe, message: "12045", fields: []))
+                }
+            }
+            let ledger = EvidenceLedger(ruleSet: ruleSet)
+            for worker in workers { ledger.merge(draining: worker) }
+            #expect(workers.allSatisfy { $0.counts(from: nil, until: nil).isEmpty })
+            let from = Site.day + Int64(random.next() % 86_400_000), until = from + Int64(random.next() % 86_400_000)
+            let before = ledger.counts(from: from, until: until).first?.count ?? 0
+            ledger.seal()
+            var expectedCount = 0
+            for (machine, machineTimes) in times {
+                var byMinute: [Int64: EvidenceLedger.Cell] = [:]
+                for time in machineTimes {
+                    let minute = time / 60_000
+                    var cell = byMinute[minute] ?? EvidenceLedger.Cell(minute: Int32(minute), count: 0, first: time, last: time)
+                    cell.count += 1
+                    cell.first = min(cell.first, time)
+                    cell.last = max(cell.last, time)
+                    byMinute[minute] = cell
+                }
+                let expected = byMinute.values.sorted { $0.minute < $1.minute }
+                let series = ledger.series.first { ledger.machine(of: $0) == machine }
+                #expect(series?.cells == expected, "round \(round), \(machine), seed \(seed)")
+                expectedCount += expected.filter { $0.first >= from && $0.first < until }.reduce(0) { $0 + Int($1.count) }
+            }
+            #expect(before == expectedCount, "round \(round), seed \(seed)")
+            #expect((ledger.counts(from: from, until: until).first?.count ?? 0) == expectedCount)
+        }
+    }
+
     @Test func failuresLongBeforeARestartAreNotCausedByIt() throws {
         var site = Site()
         site.machine("GIS01.EXAMPLE.ORG", .server)
