@@ -50,6 +50,9 @@ struct SiteTimeline {
     let products: [String: Product]
     private var machinesByName: [String: String] = [:]
     private var machinesByShortName: [String: String] = [:]
+    /// `knownMachine(named:)` of every peer host the ledger has, looked up once: the diagnosis asks it
+    /// hundreds of times, and each Unicode upper-casing and split cost some 15,000 instructions.
+    private var machinesByPeerHost: [String: String?] = [:]
 
     init(ledger: EvidenceLedger, coverage: Coverage) {
         self.ledger = ledger
@@ -105,6 +108,9 @@ struct SiteTimeline {
             let short = Self.firstLabel(name.uppercased())
             if machinesByShortName[short] == nil { machinesByShortName[short] = name }
         }
+        for peer in ledger.peers where machinesByPeerHost[peer.host] == nil {
+            machinesByPeerHost[peer.host] = lookUpMachine(named: peer.host)
+        }
     }
 
     /// Restart cells closer than 10 minutes are one restart.
@@ -136,6 +142,11 @@ struct SiteTimeline {
 
     /// The machine in these logs that a host name refers to (full name, or first label), if any.
     func knownMachine(named host: String) -> String? {
+        if let known = machinesByPeerHost[host] { return known }
+        return lookUpMachine(named: host)
+    }
+
+    private func lookUpMachine(named host: String) -> String? {
         let upper = host.uppercased()
         if let exact = machinesByName[upper] { return exact }
         return machinesByShortName[Self.firstLabel(upper)]
