@@ -21,8 +21,11 @@ struct RulesCommand: ParsableCommand {
         subcommands: [List.self, Check.self, Test.self, Export.self]
     )
 
+    // Every command gives its name: one left to be derived from the type's name costs every run of gislog,
+    // whatever its command, a demangling of that name (about a million instructions each).
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the rules: id, category, level and title, and where each comes from.",
             discussion: "Example:\n  gislog rules list --rules local-rules/")
 
@@ -56,6 +59,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Validate rule files: YAML, keys, categories, patterns and samples. Exit 0 if all is well, 2 if not.",
             discussion: """
                 Without paths, checks the built-in pack (and any --rules). With paths, checks those files \
@@ -85,6 +89,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Run every rule's samples and report each rule as PASS or FAIL with the reason.",
             discussion: """
                 A 'match' sample must match and yield the fields it lists; a 'no_match' sample must not match. \

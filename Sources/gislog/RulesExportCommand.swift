@@ -13,6 +13,7 @@ enum RuleExportFormat: String, ExpressibleByArgument, CaseIterable {
 extension RulesCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the rules as Sigma rules for a SIEM, on the field names of 'scan --format ndjson --records all'.",
             discussion: """
                 One Sigma rule (specification 2.x) per gislog rule, --rules files included: name is the gislog \
