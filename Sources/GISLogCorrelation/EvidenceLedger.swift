@@ -82,17 +82,23 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
         /// Events without a readable time.
         public fileprivate(set) var untimed = 0
         public fileprivate(set) var untimedSample: Event?
-        /// The first event of each window, by window number (time / sampleWidth); sorted by time once sealed.
-        fileprivate var sampleByWindow: [Int64: Event] = [:]
+        /// The first event of each window, by window number (time / sampleWidth), packed while filling.
+        fileprivate var sampleByWindow: [Int64: PackedSample] = [:]
+        /// The samples, sorted by time, once sealed.
         public fileprivate(set) var samples: [Event] = []
+        /// The series' rule id and machine, which its packed samples leave out.
+        private let ruleID: String
+        private let machine: String
         fileprivate var sampleWidth: Int64
         /// The cell the last event went to: consecutive events of a series mostly share a minute.
         private var lastMinute: Int32 = .min
         private var lastCell = -1
 
-        init(key: Key, sampleWidth: Int64) {
+        init(key: Key, sampleWidth: Int64, ruleID: String, machine: String) {
             self.key = key
             self.sampleWidth = sampleWidth
+            self.ruleID = ruleID
+            self.machine = machine
         }
 
         /// Events in the series.
@@ -141,7 +147,7 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
         @inline(__always)
         fileprivate func wantsSample(at time: Int64) -> Bool {
             guard let kept = sampleByWindow[Self.window(time, sampleWidth)] else { return true }
-            return time < kept.time!
+            return time < kept.time
         }
 
         fileprivate func keepSample(_ event: Event, maxSamples: Int) {
@@ -149,17 +155,22 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
                 if untimedSample == nil { untimedSample = event }
                 return
             }
-            let window = Self.window(time, sampleWidth)
-            if let kept = sampleByWindow[window], kept.time! <= time { return }
-            sampleByWindow[window] = event
+            if let kept = sampleByWindow[Self.window(time, sampleWidth)], kept.time <= time { return }
+            keep(PackedSample(event, ruleID: ruleID, machine: machine), maxSamples: maxSamples)
+        }
+
+        private func keep(_ sample: PackedSample, maxSamples: Int) {
+            let window = Self.window(sample.time, sampleWidth)
+            if let kept = sampleByWindow[window], kept.time <= sample.time { return }
+            sampleByWindow[window] = sample
             // Too many windows: make them twice as wide, keeping the first event of each.
             while sampleByWindow.count > maxSamples {
                 sampleWidth *= 2
-                var wider: [Int64: Event] = [:]
-                for event in sampleByWindow.values {
-                    let window = Self.window(event.time!, sampleWidth)
-                    if let kept = wider[window], kept.time! <= event.time! { continue }
-                    wider[window] = event
+                var wider: [Int64: PackedSample] = [:]
+                for sample in sampleByWindow.values {
+                    let window = Self.window(sample.time, sampleWidth)
+                    if let kept = wider[window], kept.time <= sample.time { continue }
+                    wider[window] = sample
                 }
                 sampleByWindow = wider
             }
@@ -175,12 +186,15 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
             coalesce()
             untimed += other.untimed
             if untimedSample == nil { untimedSample = other.untimedSample }
-            for event in other.sampleByWindow.values { keepSample(event, maxSamples: maxSamples) }
+            // Still packed (the two series have the same rule and machine names).
+            for sample in other.sampleByWindow.values { keep(sample, maxSamples: maxSamples) }
         }
 
         fileprivate func seal() {
             coalesce()
-            samples = sampleByWindow.values.sorted { ($0.time!, $0.path, $0.line) < ($1.time!, $1.path, $1.line) }
+            samples = sampleByWindow.values.map { $0.event(ruleID: ruleID, machine: machine) }
+                .sorted { ($0.time!, $0.path, $0.line) < ($1.time!, $1.path, $1.line) }
+            sampleByWindow = [:]
         }
     }
 
@@ -312,7 +326,8 @@ public final class EvidenceLedger: EventSink, @unchecked Sendable {
     @inline(__always)
     private func seriesFor(_ key: Key) -> Series {
         if let found = seriesByKey[key] { return found }
-        let created = Series(key: key, sampleWidth: sampleWidth)
+        let created = Series(key: key, sampleWidth: sampleWidth, ruleID: rules[Int(key.rule)].id,
+                             machine: machines[Int(key.machine)])
         seriesByKey[key] = created
         return created
     }

@@ -261,6 +261,40 @@ struct CorrelationTests {
         }
     }
 
+    /// A packed sample reads back as the very event it was made from: every field, whether or not it is
+    /// set, any text (empty, non-ASCII), a rule id or machine other than its series' names.
+    @Test func packedSamplesReadBackAsTheirEvents() {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let texts = ["", "a", "12045", "The certificate authority is invalid or incorrect", "Zertifikat ungültig 🔒",
+                     "e\u{301}t\u{E9}", String(repeating: "x", count: 3000), "GIS-SERVER01.CONTOSO.LOCAL"]
+        func text() -> String { texts[Int(random.next() % UInt64(texts.count))] }
+        func maybe() -> String? { random.next() % 3 == 0 ? nil : text() }
+        for round in 0..<500 {
+            var event = Event(
+                ruleID: random.next() % 2 == 0 ? "wininet-invalid-ca" : text(),
+                category: RuleCategory.allCases[Int(random.next() % UInt64(RuleCategory.allCases.count))],
+                severity: RuleSeverity.allCases[Int(random.next() % UInt64(RuleSeverity.allCases.count))],
+                time: Int64(bitPattern: random.next()) >> Int64(random.next() % 40),
+                machine: random.next() % 2 == 0 ? "GIS01" : text(),
+                product: Product.allCases[Int(random.next() % UInt64(Product.allCases.count))],
+                component: Component.allCases[Int(random.next() % UInt64(Component.allCases.count))],
+                path: "/logs/\(text()).log", line: Int(random.next() % 10_000_000), byteOffset: Int64(random.next() >> 8),
+                level: Level.allCases[Int(random.next() % UInt64(Level.allCases.count))],
+                code: random.next() % 2 == 0 ? nil : Int(Int64(bitPattern: random.next()) >> 20),
+                source: maybe(), process: maybe(), thread: maybe(), user: maybe(), requestID: maybe(), methodName: maybe(),
+                message: text(),
+                fields: (0..<Int(random.next() % 4)).map { _ in EventField(name: text(), value: text()) },
+                original: maybe())
+            if random.next() % 4 == 0 { event.unterminated = true }
+            let packed = PackedSample(event, ruleID: "wininet-invalid-ca", machine: "GIS01")
+            let back = packed.event(ruleID: "wininet-invalid-ca", machine: "GIS01")
+            #expect(back == event, "round \(round), seed \(seed)")
+            #expect(back.unterminated == event.unterminated && back.fields == event.fields && back.code == event.code)
+            #expect(packed.time == event.time && packed.path == event.path)
+        }
+    }
+
     @Test func failuresLongBeforeARestartAreNotCausedByIt() throws {
         var site = Site()
         site.machine("GIS01.EXAMPLE.ORG", .server)
