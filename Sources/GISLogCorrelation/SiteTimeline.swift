@@ -99,8 +99,12 @@ struct SiteTimeline {
             selfSignedCells[machine]!.sort { $0.first < $1.first }
             selfSignedExamples[machine]!.sort { $0.time! < $1.time! }
         }
-        for (machine, cells) in restartCells {
-            restarts[machine] = Self.restarts(of: machine, cells.sorted { $0.cell.first < $1.cell.first })
+        // A machine at a time, sorted in place and let go once read: a crash-looping site has 100,000
+        // restarts, and a sorted copy of every machine's cells held beside them was the run's peak of memory.
+        for machine in Array(restartCells.keys) {
+            var cells = restartCells.removeValue(forKey: machine)!
+            cells.sort { $0.cell.first < $1.cell.first }
+            restarts[machine] = Self.restarts(of: machine, cells)
         }
         restartingMachines = restarts.keys.sorted()
         for name in Set(spans.keys).union(products.keys).union(ledger.machines).sorted() {
@@ -116,14 +120,24 @@ struct SiteTimeline {
     /// Restart cells closer than 10 minutes are one restart.
     private static func restarts(of machine: String,
                                  _ cells: [(cell: EvidenceLedger.Cell, start: Bool, series: EvidenceLedger.Series)]) -> [Restart] {
+        // Counted first, so that the list is made at its size (grown by doubling, it held up to twice that).
+        var count = 0, end = Int64.min
+        for entry in cells {
+            if count == 0 || entry.cell.first - end > 10 * 60_000 { count += 1; end = entry.cell.last } else { end = max(end, entry.cell.last) }
+        }
         var result: [Restart] = []
+        result.reserveCapacity(count)
         var group: [(cell: EvidenceLedger.Cell, start: Bool, series: EvidenceLedger.Series)] = []
+        var groupEnd = Int64.min
         func close() {
             guard let first = group.first else { return }
             let starts = group.filter(\.start)
             let back = starts.map(\.cell.last).max() ?? group.map(\.cell.last).max()!
-            let example = starts.lazy.compactMap { entry in
-                entry.series.samples.last { $0.time! >= entry.cell.first && $0.time! <= entry.cell.last }
+            // The latest sample within a start cell; samples ascend in time, so a bisection finds it.
+            let example = starts.lazy.compactMap { entry -> Event? in
+                let samples = entry.series.samples
+                let after = partitionPoint(samples) { $0.time! > entry.cell.last }
+                return after > 0 && samples[after - 1].time! >= entry.cell.first ? samples[after - 1] : nil
             }.last
             result.append(Restart(machine: machine, first: first.cell.first, back: back, hasStartup: !starts.isEmpty,
                                   hasStop: starts.count < group.count, events: group.reduce(0) { $0 + Int($1.cell.count) },
@@ -131,10 +145,12 @@ struct SiteTimeline {
             group = []
         }
         for entry in cells {
-            if let last = group.map(\.cell.last).max(), entry.cell.first - last > 10 * 60_000 { close() }
+            if !group.isEmpty && entry.cell.first - groupEnd > 10 * 60_000 { close() }
+            groupEnd = group.isEmpty ? entry.cell.last : max(groupEnd, entry.cell.last)
             group.append(entry)
         }
         close()
+        assert(result.count == count, "restarts counted wrong")
         return result
     }
 
