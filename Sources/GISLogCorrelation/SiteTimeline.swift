@@ -120,17 +120,22 @@ struct SiteTimeline {
     /// Restart cells closer than 10 minutes are one restart.
     private static func restarts(of machine: String,
                                  _ cells: [(cell: EvidenceLedger.Cell, start: Bool, series: EvidenceLedger.Series)]) -> [Restart] {
-        // Counted first, so that the list is made at its size (grown by doubling, it held up to twice that).
-        var count = 0, end = Int64.min
-        for entry in cells {
-            if count == 0 || entry.cell.first - end > 10 * 60_000 { count += 1; end = entry.cell.last } else { end = max(end, entry.cell.last) }
+        // Where each restart's cells begin, found once: the list is then made at its size (grown by doubling,
+        // it held up to twice that).
+        var groupStarts: [Int] = []
+        var end = Int64.min
+        for (index, entry) in cells.enumerated() {
+            if groupStarts.isEmpty || entry.cell.first - end > 10 * 60_000 {
+                groupStarts.append(index)
+                end = entry.cell.last
+            } else {
+                end = max(end, entry.cell.last)
+            }
         }
         var result: [Restart] = []
-        result.reserveCapacity(count)
-        var group: [(cell: EvidenceLedger.Cell, start: Bool, series: EvidenceLedger.Series)] = []
-        var groupEnd = Int64.min
-        func close() {
-            guard let first = group.first else { return }
+        result.reserveCapacity(groupStarts.count)
+        for (number, start) in groupStarts.enumerated() {
+            let group = cells[start..<(number + 1 < groupStarts.count ? groupStarts[number + 1] : cells.count)]
             let starts = group.filter(\.start)
             let back = starts.map(\.cell.last).max() ?? group.map(\.cell.last).max()!
             // The latest sample within a start cell; samples ascend in time, so a bisection finds it.
@@ -139,18 +144,10 @@ struct SiteTimeline {
                 let after = partitionPoint(samples) { $0.time! > entry.cell.last }
                 return after > 0 && samples[after - 1].time! >= entry.cell.first ? samples[after - 1] : nil
             }.last
-            result.append(Restart(machine: machine, first: first.cell.first, back: back, hasStartup: !starts.isEmpty,
+            result.append(Restart(machine: machine, first: group.first!.cell.first, back: back, hasStartup: !starts.isEmpty,
                                   hasStop: starts.count < group.count, events: group.reduce(0) { $0 + Int($1.cell.count) },
                                   example: example))
-            group = []
         }
-        for entry in cells {
-            if !group.isEmpty && entry.cell.first - groupEnd > 10 * 60_000 { close() }
-            groupEnd = group.isEmpty ? entry.cell.last : max(groupEnd, entry.cell.last)
-            group.append(entry)
-        }
-        close()
-        assert(result.count == count, "restarts counted wrong")
         return result
     }
 
